@@ -1,0 +1,241 @@
+package dev.kiln.dsl.parse;
+
+import dev.kiln.dsl.parse.KilnParser.BodyContext;
+import dev.kiln.dsl.parse.KilnParser.FileContext;
+import java.util.Set;
+import org.antlr.v4.runtime.CommonToken;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.InputMismatchException;
+import org.antlr.v4.runtime.Parser;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.TokenStream;
+import org.antlr.v4.runtime.misc.IntervalSet;
+
+/**
+ * ANTLR's recovery (single-token insertion and deletion, resynchronisation on follow sets) with every
+ * report routed to {@link SyntaxErrorReporter}, plus statement- and declaration-level resynchronisation:
+ * junk where a statement or declaration should start is reported once and skipped up to the next thing
+ * that can start one, instead of making ANTLR abandon the whole body or file.
+ */
+final class KilnErrorStrategy extends DefaultErrorStrategy {
+  private static final Set<Integer> TOP_KEYWORDS = Set.of(KilnLexer.IMPORT, KilnLexer.MODEL, KilnLexer.BLOCK);
+  private static final Set<Integer> STATEMENT_STARTS =
+      Set.of(KilnLexer.INPUT, KilnLexer.OUTPUT, KilnLexer.FOR, KilnLexer.IF, KilnLexer.RETURN);
+
+  private final SyntaxErrorReporter reporter;
+  private final BracketScan brackets;
+
+  KilnErrorStrategy(SyntaxErrorReporter reporter, BracketScan brackets) {
+    this.reporter = reporter;
+    this.brackets = brackets;
+  }
+
+  @Override
+  public void reportError(Parser parser, RecognitionException e) {
+    if (inErrorRecoveryMode(parser)) {
+      return;
+    }
+    beginErrorCondition(parser);
+    // The exception remembers the context and state of the decision that failed, which may be an
+    // earlier loop than the one the parser is in now; its expected set is the more informative one.
+    ParserRuleContext ctx = e.getCtx() instanceof ParserRuleContext c ? c : parser.getContext();
+    Token off = e.getOffendingToken() != null ? e.getOffendingToken() : parser.getCurrentToken();
+    reporter.syntaxError(ctx, off, e.getOffendingState() >= 0 ? e.getExpectedTokens() : null);
+  }
+
+  @Override
+  protected void reportUnwantedToken(Parser parser) {
+    if (inErrorRecoveryMode(parser)) {
+      return;
+    }
+    beginErrorCondition(parser);
+    reporter.syntaxError(parser.getContext(), parser.getCurrentToken(), getExpectedTokens(parser));
+  }
+
+  @Override
+  protected void reportMissingToken(Parser parser) {
+    if (inErrorRecoveryMode(parser)) {
+      return;
+    }
+    beginErrorCondition(parser);
+    reporter.syntaxError(parser.getContext(), parser.getCurrentToken(), getExpectedTokens(parser));
+  }
+
+  /**
+   * ANTLR deletes one token when the token after it is the one expected. Newlines are not significant
+   * in the grammar, but they are a strong hint: deleting the last token of a line so the parser can take
+   * the first name or keyword of the next line makes it swallow the next statement and report a bogus
+   * error there. Refuse that deletion; insertion or resynchronisation then keeps the next line intact.
+   */
+  @Override
+  protected Token singleTokenDeletion(Parser parser) {
+    Token next = parser.getInputStream().LT(2);
+    boolean nextStartsLine = next.getLine() > parser.getCurrentToken().getLine();
+    if (nextStartsLine && (next.getType() == KilnLexer.NAME || STATEMENT_STARTS.contains(next.getType())
+        || TOP_KEYWORDS.contains(next.getType()))) {
+      return null;
+    }
+    return super.singleTokenDeletion(parser);
+  }
+
+  /**
+   * ANTLR conjures a missing token when the current one could follow it. When the current token starts
+   * a new statement on a new line, conjuring anything but a closing bracket (a ':' or an operator, say)
+   * would make the broken statement swallow the next one; resynchronising leaves the next line intact.
+   */
+  @Override
+  protected boolean singleTokenInsertion(Parser parser) {
+    Token current = parser.getCurrentToken();
+    TokenStream tokens = parser.getInputStream();
+    boolean statementAhead = STATEMENT_STARTS.contains(current.getType()) || TOP_KEYWORDS.contains(current.getType())
+        || current.getType() == KilnLexer.NAME && tokens.LA(2) == KilnLexer.ASSIGN;
+    if (statementAhead && reporter.firstOnLine(current)) {
+      IntervalSet expected = getExpectedTokens(parser);
+      if (!expected.contains(KilnLexer.RPAREN) && !expected.contains(KilnLexer.RBRACK)
+          && !expected.contains(KilnLexer.RBRACE)) {
+        return false;
+      }
+    }
+    return super.singleTokenInsertion(parser);
+  }
+
+  /**
+   * A body whose '{' is missing gets a conjured '{' only when a '}' further on closes nothing, i.e. the
+   * user forgot just the '{'. Otherwise the body is left empty: a conjured '{' would take the statements
+   * that follow and the '}' of the enclosing body, which would then report a bogus missing '}'.
+   */
+  @Override
+  public Token recoverInline(Parser parser) throws RecognitionException {
+    if (parser.getContext() instanceof BodyContext body && body.open == null
+        && parser.getInputStream().LA(1) != KilnLexer.LBRACE && !strayBraceFollows(body, parser.getCurrentToken())) {
+      if (!inErrorRecoveryMode(parser)) {
+        beginErrorCondition(parser);
+        reporter.syntaxError(body, parser.getCurrentToken(), getExpectedTokens(parser));
+      }
+      throw new InputMismatchException(parser);
+    }
+    return super.recoverInline(parser);
+  }
+
+  /** Whether a '}' that closes nothing follows the end of the body enclosing {@code body}. */
+  private boolean strayBraceFollows(BodyContext body, Token at) {
+    int limit = at.getTokenIndex();
+    for (ParserRuleContext c = body.getParent(); c != null; c = c.getParent()) {
+      if (c instanceof BodyContext outer && outer.open != null && outer.open.getTokenIndex() >= 0) {
+        limit = Math.max(limit, brackets.partner(outer.open.getTokenIndex()));
+        break;
+      }
+    }
+    return brackets.lastUnmatchedBrace() > limit;
+  }
+
+  /** Like ANTLR's, but skips a bracketed group whole, so recovery never stops at a token inside it. */
+  @Override
+  protected void consumeUntil(Parser parser, IntervalSet set) {
+    // A 'model', 'block' or 'import' counts as a place to resume only at the start of a line: in
+    // `import b.model` the keyword is part of the mistake.
+    Token t = parser.getCurrentToken();
+    while (t.getType() != Token.EOF && (!set.contains(t.getType()) || TOP_KEYWORDS.contains(t.getType()) && !reporter.firstOnLine(t))) {
+      skip(parser);
+      t = parser.getCurrentToken();
+    }
+  }
+
+  @Override
+  public void sync(Parser parser) throws RecognitionException {
+    ParserRuleContext ctx = parser.getContext();
+    if (ctx instanceof BodyContext) {
+      syncStatements(parser);
+    } else if (ctx instanceof FileContext) {
+      syncDeclarations(parser);
+    } else {
+      super.sync(parser);
+    }
+  }
+
+  /** At the statement loop of a body: skip anything that can neither start a statement nor end the body. */
+  private void syncStatements(Parser parser) {
+    TokenStream tokens = parser.getInputStream();
+    while (true) {
+      Token off = tokens.LT(1);
+      if (endsJunk(off, tokens)) {
+        // A top-level keyword ends the loop too, so that the body reports its missing '}'.
+        return;
+      }
+      if (!inErrorRecoveryMode(parser)) {
+        beginErrorCondition(parser);
+        reporter.unexpectedStatement(off);
+      }
+      skip(parser);
+      while (!endsJunk(tokens.LT(1), tokens)) {
+        Token t = tokens.LT(1);
+        if (t.getType() == KilnLexer.ELSE && reporter.firstOnLine(t)) {
+          // A line starting with 'else' is a mistake of its own, not the tail of the junk being skipped.
+          endErrorCondition(parser);
+          break;
+        }
+        skip(parser);
+      }
+    }
+  }
+
+  /** Whether {@code t} can start a statement or end the statement loop, so skipping junk stops there. */
+  private boolean endsJunk(Token t, TokenStream tokens) {
+    int type = t.getType();
+    if (type == Token.EOF || type == KilnLexer.RBRACE || STATEMENT_STARTS.contains(type) || TOP_KEYWORDS.contains(type)) {
+      return true;
+    }
+    // A name starts a statement when it starts a line, follows '{', '}' or ';', or is followed by '=';
+    // elsewhere it is the leftover of the statement before it (`x = a b`).
+    if (type != KilnLexer.NAME) {
+      return false;
+    }
+    int index = t.getTokenIndex();
+    int before = index > 0 ? tokens.get(index - 1).getType() : Token.INVALID_TYPE;
+    return reporter.firstOnLine(t)
+        || before == KilnLexer.LBRACE || before == KilnLexer.RBRACE || before == KilnLexer.SEMI
+        || tokens.get(index + 1).getType() == KilnLexer.ASSIGN;
+  }
+
+  /** At the declaration loop of the file: skip up to the next 'model', 'block' or 'import'. */
+  private void syncDeclarations(Parser parser) {
+    TokenStream tokens = parser.getInputStream();
+    Token off = tokens.LT(1);
+    int type = off.getType();
+    if (TOP_KEYWORDS.contains(type) || type == Token.EOF) {
+      return;
+    }
+    if (!inErrorRecoveryMode(parser)) {
+      beginErrorCondition(parser);
+      int keyword = reporter.unexpectedDeclaration(off);
+      if (keyword != 0 && off instanceof CommonToken token) {
+        // A misspelled keyword where the keyword fits: read it as the keyword, so the rest of the
+        // declaration is still checked instead of skipped.
+        token.setType(keyword);
+        return;
+      }
+    }
+    do {
+      parser.consume();
+    } while (tokens.LA(1) != Token.EOF && !(TOP_KEYWORDS.contains(tokens.LA(1)) && reporter.firstOnLine(tokens.LT(1))));
+  }
+
+  /** Consumes one token, or a whole bracketed group when the token opens one that is closed later. */
+  private void skip(Parser parser) {
+    Token t = parser.getCurrentToken();
+    int partner = brackets.partner(t.getTokenIndex());
+    if (BracketScan.isOpener(t.getType()) && partner > t.getTokenIndex()) {
+      while (parser.getCurrentToken().getTokenIndex() <= partner && parser.getCurrentToken().getType() != Token.EOF) {
+        parser.consume();
+      }
+    } else {
+      parser.consume();
+    }
+  }
+
+  private static boolean canStartStatement(int type) {
+    return type == KilnLexer.NAME || STATEMENT_STARTS.contains(type);
+  }
+}

@@ -1,0 +1,186 @@
+package dev.kiln.runtime.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-threaded vectorised loops over contiguous float runs: the building blocks the float kernels
+ * apply to rows, columns and parallel chunks. Each handles its own scalar tail.
+ */
+final class Vec {
+  private Vec() {}
+
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  static final int L = S.length();
+
+  /** {@code y[0:n] += alpha·x[0:n]}. */
+  static void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+    FloatVector va = FloatVector.broadcast(S, alpha);
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; i += L) {
+      va.fma(FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] += alpha * x[xOff + i];
+    }
+  }
+
+  /** {@code y[0:n] += x[0:n]}. */
+  static void addTo(int n, float[] x, int xOff, float[] y, int yOff) {
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; i += L) {
+      FloatVector.fromArray(S, y, yOff + i).add(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] += x[xOff + i];
+    }
+  }
+
+  /** {@code x[0:n] *= s}. */
+  static void scale(int n, float s, float[] x, int xOff) {
+    FloatVector vs = FloatVector.broadcast(S, s);
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; i += L) {
+      FloatVector.fromArray(S, x, xOff + i).mul(vs).intoArray(x, xOff + i);
+    }
+    for (; i < n; i++) {
+      x[xOff + i] *= s;
+    }
+  }
+
+  /** {@code Σ x·y} in float, two accumulators to hide the FMA latency. */
+  static float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+    FloatVector acc0 = FloatVector.zero(S);
+    FloatVector acc1 = FloatVector.zero(S);
+    int i = 0;
+    for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
+      acc0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc0);
+      acc1 = FloatVector.fromArray(S, x, xOff + i + L).fma(FloatVector.fromArray(S, y, yOff + i + L), acc1);
+    }
+    if (i <= n - L) {
+      acc0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc0);
+      i += L;
+    }
+    float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      s += x[xOff + i] * y[yOff + i];
+    }
+    return s;
+  }
+
+  /** {@code Σ x} accumulated in double: float lanes over short runs, so the float error stays tiny. */
+  static double sum(int n, float[] x, int xOff) {
+    double total = 0;
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; ) {
+      FloatVector acc = FloatVector.zero(S);
+      int end = Math.min(bound, i + 32 * L);
+      for (; i < end; i += L) {
+        acc = acc.add(FloatVector.fromArray(S, x, xOff + i));
+      }
+      total += acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      total += x[xOff + i];
+    }
+    return total;
+  }
+
+  /** {@code Σ x²} accumulated like {@link #sum}. */
+  static double sumSquares(int n, float[] x, int xOff) {
+    double total = 0;
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; ) {
+      FloatVector acc = FloatVector.zero(S);
+      int end = Math.min(bound, i + 32 * L);
+      for (; i < end; i += L) {
+        FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+        acc = v.fma(v, acc);
+      }
+      total += acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      double v = x[xOff + i];
+      total += v * v;
+    }
+    return total;
+  }
+
+  /** {@code max x[0:n]} (negative infinity when empty). */
+  static float max(int n, float[] x, int xOff) {
+    FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; i += L) {
+      acc = acc.max(FloatVector.fromArray(S, x, xOff + i));
+    }
+    float m = acc.reduceLanes(VectorOperators.MAX);
+    for (; i < n; i++) {
+      m = Math.max(m, x[xOff + i]);
+    }
+    return m;
+  }
+
+  /** {@code out[0:n] = exp(x[0:n] - shift)}, returning their sum (in double). */
+  static double expShift(int n, float[] x, int xOff, float shift, float[] out, int outOff) {
+    FloatVector vs = FloatVector.broadcast(S, shift);
+    double total = 0;
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; ) {
+      FloatVector acc = FloatVector.zero(S);
+      int end = Math.min(bound, i + 32 * L);
+      for (; i < end; i += L) {
+        FloatVector e = FloatVector.fromArray(S, x, xOff + i).sub(vs).lanewise(VectorOperators.EXP);
+        e.intoArray(out, outOff + i);
+        acc = acc.add(e);
+      }
+      total += acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      float e = (float) Math.exp(x[xOff + i] - shift);
+      out[outOff + i] = e;
+      total += e;
+    }
+    return total;
+  }
+
+  /** {@code Σ exp(x[0:n] - shift)} (in double) without storing the exponentials. */
+  static double sumExpShift(int n, float[] x, int xOff, float shift) {
+    FloatVector vs = FloatVector.broadcast(S, shift);
+    double total = 0;
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; ) {
+      FloatVector acc = FloatVector.zero(S);
+      int end = Math.min(bound, i + 32 * L);
+      for (; i < end; i += L) {
+        acc = acc.add(FloatVector.fromArray(S, x, xOff + i).sub(vs).lanewise(VectorOperators.EXP));
+      }
+      total += acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      total += Math.exp(x[xOff + i] - shift);
+    }
+    return total;
+  }
+
+  /** {@code Σ (x - mu)²} accumulated like {@link #sum}. */
+  static double sumSquaredDiff(int n, float[] x, int xOff, float mu) {
+    FloatVector vm = FloatVector.broadcast(S, mu);
+    double total = 0;
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; ) {
+      FloatVector acc = FloatVector.zero(S);
+      int end = Math.min(bound, i + 32 * L);
+      for (; i < end; i += L) {
+        FloatVector d = FloatVector.fromArray(S, x, xOff + i).sub(vm);
+        acc = d.fma(d, acc);
+      }
+      total += acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      double d = x[xOff + i] - mu;
+      total += d * d;
+    }
+    return total;
+  }
+}

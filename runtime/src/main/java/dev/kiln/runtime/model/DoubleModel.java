@@ -1,0 +1,122 @@
+package dev.kiln.runtime.model;
+
+import dev.kiln.runtime.KilnException;
+import dev.kiln.runtime.Tensor;
+import java.util.Arrays;
+
+/** Base of generated float64 models (the twins gradient checks run in double precision): flat parameter, gradient and activation buffers. */
+public abstract class DoubleModel extends AbstractModel {
+  protected final double[] params;
+  protected final double[] grads;
+  protected double[] arena = new double[0];
+
+  protected DoubleModel(ModelSpec spec) {
+    super(spec);
+    int n = Math.toIntExact(spec.parameterCount());
+    this.params = new double[n];
+    this.grads = new double[n];
+  }
+
+  @Override
+  public Tensor.DType precision() {
+    return Tensor.DType.F64;
+  }
+
+  /** The flat parameter buffer (layout of {@link ModelSpec#params()}), for optimisers. */
+  public double[] parameterBuffer() {
+    return params;
+  }
+
+  /** The flat gradient buffer, same layout. */
+  public double[] gradientBuffer() {
+    return grads;
+  }
+
+  /** Grows the activation arena to at least {@code size} elements. */
+  protected final void ensureArena(long size) {
+    int n = arenaLength(size);
+    if (arena.length < n) {
+      try {
+        arena = new double[n];
+      } catch (OutOfMemoryError e) {
+        throw new KilnException("not enough memory for " + (8L * n >> 20) + " MiB of activations; use a smaller batch or sequence, or raise -Xmx");
+      }
+    }
+  }
+
+  @Override
+  protected void fillParameter(ModelSpec.ParamSpec p, long stream) {
+    int off = (int) p.offset();
+    long n = p.size();
+    for (int i = 0; i < n; i++) {
+      params[off + i] = p.init().sample(stream, i);
+    }
+  }
+
+  @Override
+  public void zeroGrad() {
+    Arrays.fill(grads, 0.0);
+  }
+
+  @Override
+  public double parameter(long i) {
+    return params[Math.toIntExact(i)];
+  }
+
+  @Override
+  public void setParameter(long i, double value) {
+    params[Math.toIntExact(i)] = value;
+  }
+
+  @Override
+  public double gradient(long i) {
+    return grads[Math.toIntExact(i)];
+  }
+
+  @Override
+  protected double arenaValue(long offset) {
+    return arena[Math.toIntExact(offset)];
+  }
+
+  @Override
+  protected Tensor copyOut(long offset, int[] shape) {
+    int off = Math.toIntExact(offset);
+    return new Tensor.F64(shape, Arrays.copyOfRange(arena, off, off + Math.toIntExact(Tensor.count(shape))));
+  }
+
+  @Override
+  protected Object floatInput(ModelSpec.InputSpec in, Tensor t) {
+    return switch (t) {
+      case Tensor.F64 d -> d.data();
+      case Tensor.F32 f -> {
+        double[] out = new double[f.data().length];
+        for (int i = 0; i < out.length; i++) {
+          out[i] = f.data()[i];
+        }
+        yield out;
+      }
+      case Tensor.I32 i -> throw new KilnException("input '" + in.name() + "' must hold floats, got i32");
+    };
+  }
+
+  @Override
+  protected Tensor copyParameter(ModelSpec.ParamSpec p, boolean gradient) {
+    int off = (int) p.offset();
+    double[] src = gradient ? grads : params;
+    return new Tensor.F64(p.shape().clone(), Arrays.copyOfRange(src, off, off + (int) p.size()));
+  }
+
+  @Override
+  protected void writeParameter(ModelSpec.ParamSpec p, Tensor t) {
+    int off = (int) p.offset();
+    switch (t) {
+      case Tensor.F64 d -> System.arraycopy(d.data(), 0, params, off, d.data().length);
+      case Tensor.F32 f -> {
+        for (int i = 0; i < f.data().length; i++) {
+          params[off + i] = f.data()[i];
+        }
+      }
+      case Tensor.I32 i -> throw new KilnException("parameter '" + p.name() + "' cannot be set from integers");
+    }
+  }
+}
