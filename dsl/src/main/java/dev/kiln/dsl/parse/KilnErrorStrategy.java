@@ -11,6 +11,7 @@ import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.TokenStream;
+import org.antlr.v4.runtime.atn.ATNState;
 import org.antlr.v4.runtime.misc.IntervalSet;
 
 /**
@@ -71,6 +72,12 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
    */
   @Override
   protected Token singleTokenDeletion(Parser parser) {
+    Token current = parser.getCurrentToken();
+    if ((BracketScan.isOpener(current.getType()) || BracketScan.isCloser(current.getType()))
+        && !brackets.unmatched(current.getTokenIndex())) {
+      // Deleting one bracket of a pair would unbalance everything after it.
+      return null;
+    }
     Token next = parser.getInputStream().LT(2);
     boolean nextStartsLine = next.getLine() > parser.getCurrentToken().getLine();
     if (nextStartsLine && (next.getType() == KilnLexer.NAME || STATEMENT_STARTS.contains(next.getType())
@@ -146,6 +153,12 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
   @Override
   public void sync(Parser parser) throws RecognitionException {
     ParserRuleContext ctx = parser.getContext();
+    if (ctx instanceof BodyContext || ctx instanceof FileContext) {
+      // ANTLR remembers the last loop whose exit was possible (EPSILON) to explain a later mismatch,
+      // and forgets it only in its own sync; at a statement or declaration boundary it is stale.
+      nextTokensContext = null;
+      nextTokensState = ATNState.INVALID_STATE_NUMBER;
+    }
     if (ctx instanceof BodyContext) {
       syncStatements(parser);
     } else if (ctx instanceof FileContext) {
@@ -209,7 +222,9 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     }
     if (!inErrorRecoveryMode(parser)) {
       beginErrorCondition(parser);
-      int keyword = reporter.unexpectedDeclaration(off);
+      FileContext file = (FileContext) parser.getContext();
+      Token previous = file.topLevel().isEmpty() ? null : file.topLevel().get(file.topLevel().size() - 1).getStart();
+      int keyword = reporter.unexpectedDeclaration(off, previous);
       if (keyword != 0 && off instanceof CommonToken token) {
         // A misspelled keyword where the keyword fits: read it as the keyword, so the rest of the
         // declaration is still checked instead of skipped.

@@ -32,7 +32,7 @@ public final class ModelParser {
    * brackets; this bound keeps the parser, the AST builder and every later recursive pass within a
    * small thread stack. 200 levels of the most rule-hungry bracket nesting stay well below it.
    */
-  static final int MAX_TREE_DEPTH = 1500;
+  static final int MAX_TREE_DEPTH = 600;
 
   private ModelParser() {}
 
@@ -42,7 +42,11 @@ public final class ModelParser {
     SyntaxErrorReporter reporter = new SyntaxErrorReporter(source.name());
     try {
       return parse(source, reporter);
-    } catch (RuntimeException | StackOverflowError e) {
+    } catch (StackOverflowError e) {
+      // A last resort, should the depth limits not suffice on a thread with a very small stack.
+      reporter.report(SyntaxMessage.TOO_COMPLEX.at(Span.of(source.name(), 1, 1, 1), MAX_TREE_DEPTH));
+      return new ParseResult(null, reporter.diagnostics());
+    } catch (RuntimeException e) {
       // A last resort: a bug in the front end must surface as a diagnostic, not crash the compiler.
       StackTraceElement[] trace = e.getStackTrace();
       String where = trace.length > 0 ? e + " at " + trace[0] : e.toString();
@@ -101,7 +105,13 @@ public final class ModelParser {
       ParseTree node = nodes.pop();
       int depth = depths.pop();
       if (depth > MAX_TREE_DEPTH) {
-        return node instanceof ParserRuleContext ctx ? ctx.getStart() : ((TerminalNode) node).getSymbol();
+        // Point at the start of the whole expression rather than somewhere in its middle.
+        ParserRuleContext ctx = (ParserRuleContext) node;
+        while (ctx.getParent() instanceof KilnParser.ExprContext || ctx.getParent() instanceof KilnParser.PrimaryContext
+            || ctx.getParent() instanceof KilnParser.ArgsContext || ctx.getParent() instanceof KilnParser.ArgContext) {
+          ctx = ctx.getParent();
+        }
+        return ctx.getStart();
       }
       for (int i = 0; i < node.getChildCount(); i++) {
         if (node.getChild(i) instanceof ParserRuleContext child) {

@@ -101,10 +101,15 @@ final class SyntaxErrorReporter {
       if (last == null || last.getType() == Token.EOF) {
         return Span.of(file, Math.max(1, t.getLine()), t.getCharPositionInLine() + 1, 1);
       }
-      Span end = span(last);
-      return Span.of(file, end.endLine(), end.endColumn(), 1);
+      return after(last);
     }
     return Span.of(file, t.getLine(), t.getCharPositionInLine() + 1, length(t));
+  }
+
+  /** The column just after {@code t}. */
+  Span after(Token t) {
+    Span s = span(t);
+    return Span.of(file, s.endLine(), s.endColumn(), 1);
   }
 
   /** From the start of {@code first} to the end of {@code last}. */
@@ -154,8 +159,16 @@ final class SyntaxErrorReporter {
    * is a misspelled keyword in a position where the keyword fits, so parsing goes on as if it were
    * spelled right; otherwise returns 0.
    */
-  int unexpectedDeclaration(Token off) {
+  int unexpectedDeclaration(Token off, Token previousDeclaration) {
     int type = off.getType();
+    boolean statementLike = type == INPUT || type == OUTPUT || type == RETURN || type == FOR || type == IF
+        || type == NAME && typeAt(off.getTokenIndex() + 1) == ASSIGN;
+    if (statementLike && previousDeclaration != null
+        && errorColumns.keySet().stream().anyMatch(line -> line >= previousDeclaration.getLine())) {
+      // Statements after a body that had an error: a '}' in that body closed it too early, which the
+      // error there most likely explains.
+      return 0;
+    }
     if (type == NAME) {
       String keyword = closestKeyword(off.getText(), TOP_KEYWORD_TEXTS);
       if (keyword != null) {
@@ -170,8 +183,7 @@ final class SyntaxErrorReporter {
     }
     if (BracketScan.isCloser(type) && brackets.unmatched(off.getTokenIndex())) {
       report(unmatchedCloser(off));
-    } else if (type == INPUT || type == OUTPUT || type == RETURN || type == FOR || type == IF
-        || type == NAME && typeAt(off.getTokenIndex() + 1) == ASSIGN) {
+    } else if (statementLike) {
       report(SyntaxMessage.EXPECTED_DECLARATION.withHint(
           span(off), "statements belong inside the braces of a model or block", show(off)));
     } else {
@@ -229,10 +241,17 @@ final class SyntaxErrorReporter {
       }
       String closer = text(open.closer);
       if (unclosed) {
-        return SyntaxMessage.UNCLOSED.at(span(off), closer, open.what, position(open.opener), open.hint);
+        // When the line ends before the closer, point just after its last token, where the closer
+        // belongs, rather than at the next line (whose own mistakes would then go unreported).
+        Span where = prev != null && prev.getLine() < off.getLine() ? after(prev) : span(off);
+        return SyntaxMessage.UNCLOSED.at(where, closer, open.what, position(open.opener), open.hint);
       }
       if (open.item != null && (pt == COMMA || prev == open.opener)) {
         return SyntaxMessage.UNEXPECTED_TOKEN.at(span(off), open.anItem() + " or '" + closer + "'", show(off));
+      }
+      if (open.item == null && open.closer == RPAREN) {
+        String hint = ot == COMMA ? "parentheses hold one expression; write a list as '[a, b]'" : null;
+        return SyntaxMessage.UNEXPECTED_TOKEN.withHint(span(off), hint, "an operator or ')'", show(off));
       }
       if (open.item != null) {
         boolean element = EXPRESSION_STARTS.contains(ot);
@@ -243,6 +262,9 @@ final class SyntaxErrorReporter {
       }
     }
 
+    if (BracketScan.isCloser(ot) && brackets.unmatched(off.getTokenIndex())) {
+      return unmatchedCloser(off);
+    }
     Diagnostic specific = explainInContext(ctx, off, expected, prev);
     if (specific != null) {
       return specific;
@@ -259,7 +281,10 @@ final class SyntaxErrorReporter {
       if (keyword != null) {
         return SyntaxMessage.MISSPELLED_KEYWORD.at(span(let.name), name, keyword);
       }
-      if (!firstOnLine(let.name) && !Set.of(LBRACE, RBRACE, SEMI).contains(typeAt(let.name.getTokenIndex() - 1))) {
+      if (off.getType() == LPAREN) {
+        return SyntaxMessage.CALL_AS_STATEMENT.at(span(let.name, off), name);
+      }
+      if (!startsStatement(let.name)) {
         // `x = f g`: the parser took `g` for the start of a new statement; the real problem is `g` itself.
         return SyntaxMessage.AFTER_STATEMENT.at(span(let.name), show(let.name));
       }

@@ -51,7 +51,7 @@ public enum SyntaxMessage {
       "split the expression into several statements"),
   TOO_COMPLEX(
       "K0017",
-      "this is too deeply nested to compile (more than %d levels of operators, blocks and calls)",
+      "this is too long or too deeply nested to compile (more than %d levels in the syntax tree)",
       "split the expression into several statements"),
 
   // Statements.
@@ -64,6 +64,10 @@ public enum SyntaxMessage {
       "unexpected %s after the end of a statement",
       "an operator may be missing; otherwise start a new statement"),
   DOUBLE_EQUALS("K0020", "'==' compares values; use '=' to bind '%s'", "write '%1$s = ...'"),
+  CALL_AS_STATEMENT(
+      "K0041",
+      "the result of '%s(...)' must be bound to a name",
+      "write 'y = %1$s(...)', or 'output y = %1$s(...)' to make it an output"),
   MISSING_ASSIGN("K0021", "expected '=' after '%s', found %s", "bind a value with '%1$s = ...'"),
   KEYWORD_AS_NAME("K0022", "'%s' is a keyword and cannot be used as a name", "choose another name, e.g. '%1$s_'"),
   MISSING_COLON(

@@ -838,6 +838,10 @@ public final class Elaborator {
     for (Arg a : c.args()) {
       SemValue v = eval(a.value(), null);
       if (v instanceof SemValue.Poison) {
+        // Already reported; keep the positions of the arguments after it where they belong.
+        if (a.name() == null) {
+          positional++;
+        }
         ok = false;
         continue;
       }
@@ -948,6 +952,9 @@ public final class Elaborator {
     for (Arg a : c.args()) {
       SemValue v = eval(a.value(), null);
       if (v instanceof SemValue.Poison) {
+        if (a.name() == null) {
+          positional++;
+        }
         ok = false;
         continue;
       }

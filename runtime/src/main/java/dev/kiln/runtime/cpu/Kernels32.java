@@ -148,6 +148,14 @@ public final class Kernels32 {
     Pointwise32.accumulate(n, alpha, x, xOff, y, yOff);
   }
 
+  /** {@code y[i] += s} for every i: the backward of a mean. */
+  public static void accumulateScalar(int n, double s, float[] y, int yOff) {
+    float v = (float) s;
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] += v;
+    }
+  }
+
   /** {@code db[j] += alpha·Σ_{i % bn == j} dout[i]}: the backward of a broadcast. */
   public static void reduceBroadcast(int n, int bn, double alpha, float[] dout, int doutOff, float[] db, int dbOff) {
     Pointwise32.reduceBroadcast(n, bn, alpha, dout, doutOff, db, dbOff);

@@ -200,6 +200,14 @@ public final class Kernels64 {
     }
   }
 
+  /** {@code y[i] += s} for every i: the backward of a mean. */
+  public static void accumulateScalar(int n, double s, double[] y, int yOff) {
+    double v = (double) s;
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] += v;
+    }
+  }
+
   /** {@code db[j] += alpha·Σ_{i % bn == j} dout[i]}: the backward of a broadcast. */
   public static void reduceBroadcast(int n, int bn, double alpha, double[] dout, int doutOff, double[] db, int dbOff) {
     for (int j = 0; j < bn; j++) {
