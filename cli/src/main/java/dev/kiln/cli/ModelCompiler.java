@@ -72,8 +72,12 @@ public final class ModelCompiler {
 
   private ModelCompiler() {}
 
-  /** Where compiled models are cached: {@code $KILN_CACHE}, else {@code ~/.cache/kiln}. */
+  /** Where compiled models are cached: {@code -Dkiln.cache}, {@code $KILN_CACHE}, else {@code ~/.cache/kiln}. */
   static Path cacheRoot() {
+    String prop = System.getProperty("kiln.cache");
+    if (prop != null && !prop.isBlank()) {
+      return Path.of(prop);
+    }
     String env = System.getenv("KILN_CACHE");
     if (env != null && !env.isBlank()) {
       return Path.of(env);
@@ -142,16 +146,32 @@ public final class ModelCompiler {
     }
   }
 
+  /** The jars (or class folders) javac needs: the processor and its libraries, the DSL and the runtime. */
+  static String kilnClasspath() {
+    List<String> entries = new ArrayList<>();
+    for (Class<?> c : List.of(KilnProcessor.class, dev.kiln.dsl.annotation.Model.class, Model.class,
+        com.palantir.javapoet.JavaFile.class, org.antlr.v4.runtime.CharStream.class)) {
+      try {
+        String path = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        if (!entries.contains(path)) {
+          entries.add(path);
+        }
+      } catch (java.net.URISyntaxException | NullPointerException e) {
+        throw new IllegalStateException("cannot locate the classes of " + c.getName(), e);
+      }
+    }
+    return String.join(java.io.File.pathSeparator, entries);
+  }
+
   /** Changes when Kiln itself is rebuilt, so cached classes never outlive the processor that made them. */
   private static String classpathStamp() {
     StringBuilder sb = new StringBuilder();
-    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-      if (entry.contains("kiln-")) {
-        try {
-          sb.append(entry).append(Files.getLastModifiedTime(Path.of(entry)).toMillis());
-        } catch (IOException | java.nio.file.InvalidPathException e) {
-          sb.append(entry);
-        }
+    for (String entry : kilnClasspath().split(java.io.File.pathSeparator)) {
+      try (var files = Files.isDirectory(Path.of(entry)) ? Files.walk(Path.of(entry)) : java.util.stream.Stream.of(Path.of(entry))) {
+        long newest = files.mapToLong(f -> f.toFile().lastModified()).max().orElse(0);
+        sb.append(entry).append('@').append(newest).append(';');
+      } catch (IOException e) {
+        sb.append(entry).append(';');
       }
     }
     return sb.toString();
@@ -173,7 +193,7 @@ public final class ModelCompiler {
       Path stub = src.resolve(name + ".java");
       Files.writeString(stub, "package kiln.generated;\n\n@dev.kiln.dsl.annotation.Model(source = " + javaString(file.toString())
           + ", name = " + javaString(name) + ", config = " + javaString(config) + ")\ninterface " + name + " {}\n");
-      String cp = System.getProperty("java.class.path");
+      String cp = kilnClasspath();
       List<String> options = List.of(
           "-d", tmp.resolve("classes").toString(),
           "-s", tmp.resolve("generated").toString(),

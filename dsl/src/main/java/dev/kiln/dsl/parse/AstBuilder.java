@@ -63,7 +63,8 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
           if (!decls.isEmpty()) {
             reporter.report(SyntaxMessage.IMPORT_AFTER_DECLARATION.at(span(need(imp.kw))));
           }
-          imports.add(new CompilationUnit.Import(string(need(imp.path)), span(imp)));
+          // Like a statement's, an import's span leaves out the optional ';'.
+          imports.add(new CompilationUnit.Import(string(need(imp.path)), span(need(imp.kw)).to(span(imp.path))));
         } else if (top.modelDecl() != null) {
           ModelDeclContext m = top.modelDecl();
           List<Param> params = m.params == null ? List.of() : params(m.params);

@@ -39,11 +39,15 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
       return;
     }
     beginErrorCondition(parser);
-    // The exception remembers the context and state of the decision that failed, which may be an
-    // earlier loop than the one the parser is in now; its expected set is the more informative one.
-    ParserRuleContext ctx = e.getCtx() instanceof ParserRuleContext c ? c : parser.getContext();
+    // An exception may carry the context and state of an earlier loop whose exit was possible (ANTLR
+    // keeps it to explain a mismatch after an optional part); its expected tokens are worth adding,
+    // but the message must be chosen in the context the parser is actually in.
+    IntervalSet expected = getExpectedTokens(parser);
+    if (e.getOffendingState() >= 0 && e.getCtx() != null) {
+      expected = expected.or(e.getExpectedTokens());
+    }
     Token off = e.getOffendingToken() != null ? e.getOffendingToken() : parser.getCurrentToken();
-    reporter.syntaxError(ctx, off, e.getOffendingState() >= 0 ? e.getExpectedTokens() : null);
+    reporter.syntaxError(parser.getContext(), off, expected);
   }
 
   @Override
@@ -89,8 +93,8 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
 
   /**
    * ANTLR conjures a missing token when the current one could follow it. When the current token starts
-   * a new statement on a new line, conjuring anything but a closing bracket (a ':' or an operator, say)
-   * would make the broken statement swallow the next one; resynchronising leaves the next line intact.
+   * a new statement on a new line, conjuring anything but a bracket (a ':' or an operator, say) would
+   * make the broken statement swallow the next one; resynchronising leaves the next line intact.
    */
   @Override
   protected boolean singleTokenInsertion(Parser parser) {
@@ -100,8 +104,9 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
         || current.getType() == KilnLexer.NAME && tokens.LA(2) == KilnLexer.ASSIGN;
     if (statementAhead && reporter.firstOnLine(current)) {
       IntervalSet expected = getExpectedTokens(parser);
+      // A '{' is conjured only where recoverInline decided the user forgot just that one.
       if (!expected.contains(KilnLexer.RPAREN) && !expected.contains(KilnLexer.RBRACK)
-          && !expected.contains(KilnLexer.RBRACE)) {
+          && !expected.contains(KilnLexer.RBRACE) && !expected.contains(KilnLexer.LBRACE)) {
         return false;
       }
     }

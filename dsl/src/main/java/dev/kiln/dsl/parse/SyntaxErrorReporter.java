@@ -223,7 +223,7 @@ final class SyntaxErrorReporter {
     }
     if (expectsExpression(expected) && !expected.contains(COMMA) && !containsCloser(expected) && prev != null) {
       if (firstOnLine(off) && NEEDS_OPERAND.contains(pt) && !KEYWORDS.contains(pt)) {
-        return SyntaxMessage.TRAILING_OPERATOR.at(span(prev), show(prev));
+        return trailing(prev);
       }
       String hint = pt == COMMA && BracketScan.isCloser(ot) ? "remove the trailing ','" : null;
       return SyntaxMessage.MISSING_EXPRESSION.withHint(span(off), hint, show(prev), show(off));
@@ -395,7 +395,7 @@ final class SyntaxErrorReporter {
       return null;
     }
     if (NEEDS_OPERAND.contains(op.getType()) && !KEYWORDS.contains(op.getType())) {
-      return SyntaxMessage.TRAILING_OPERATOR.at(span(op), show(op));
+      return trailing(op);
     }
     if (op.getType() == DOT) {
       // `x = 3.` then `y = ...`: the parser read `3.y` as a member access.
@@ -409,6 +409,13 @@ final class SyntaxErrorReporter {
       return SyntaxMessage.MISSING_TRANSPOSE_T.at(span(op));
     }
     return null;
+  }
+
+  private Diagnostic trailing(Token op) {
+    if (op.getType() == ASSIGN) {
+      return SyntaxMessage.TRAILING_OPERATOR.withHint(span(op), "write the value to bind after '='", show(op));
+    }
+    return SyntaxMessage.TRAILING_OPERATOR.at(span(op), show(op));
   }
 
   private Diagnostic unmatchedCloser(Token off) {

@@ -150,10 +150,7 @@ public final class Kernels32 {
 
   /** {@code y[i] += s} for every i: the backward of a mean. */
   public static void accumulateScalar(int n, double s, float[] y, int yOff) {
-    float v = (float) s;
-    for (int i = 0; i < n; i++) {
-      y[yOff + i] += v;
-    }
+    Pointwise32.accumulateScalar(n, s, y, yOff);
   }
 
   /** {@code db[j] += alpha·Σ_{i % bn == j} dout[i]}: the backward of a broadcast. */

@@ -202,9 +202,8 @@ public final class Kernels64 {
 
   /** {@code y[i] += s} for every i: the backward of a mean. */
   public static void accumulateScalar(int n, double s, double[] y, int yOff) {
-    double v = (double) s;
     for (int i = 0; i < n; i++) {
-      y[yOff + i] += v;
+      y[yOff + i] += s;
     }
   }
 

@@ -144,6 +144,11 @@ final class Pointwise32 {
     forElements(n, (from, to) -> Vec.axpy(to - from, fa, x, xOff + from, y, yOff + from));
   }
 
+  static void accumulateScalar(int n, double s, float[] y, int yOff) {
+    float v = (float) s;
+    forElements(n, (from, to) -> broadcastScalar(ADD, to - from, y, yOff + from, v, y, yOff + from));
+  }
+
   /** {@code db[j] += alpha·Σ_{i%bn==j} dout[i]}: column sums of dout viewed as {@code (n/bn) × bn}. */
   static void reduceBroadcast(int n, int bn, double alpha, float[] dout, int doutOff, float[] db, int dbOff) {
     if (bn == n) {

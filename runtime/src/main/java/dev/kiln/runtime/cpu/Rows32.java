@@ -41,6 +41,12 @@ final class Rows32 {
       int meanOff,
       float[] rstd,
       int rstdOff) {
+    // Missing affine parameters become ones and zeros, so the vector loop has no branches: C2 cannot
+    // keep vectors in registers across a data-dependent merge and would allocate them instead.
+    float[] g = gamma != null ? gamma : ones(dim);
+    float[] be = beta != null ? beta : new float[dim];
+    int go = gamma != null ? gOff : 0;
+    int bo = beta != null ? bOff : 0;
     forRows(rows, dim, (r0, r1) -> {
       for (int r = r0; r < r1; r++) {
         int xi = xOff + r * dim;
@@ -52,24 +58,14 @@ final class Rows32 {
         FloatVector vmu = FloatVector.broadcast(S, mu);
         int j = 0;
         for (int bound = S.loopBound(dim); j < bound; j += L) {
-          FloatVector y = FloatVector.fromArray(S, x, xi + j).sub(vmu).mul(rs);
-          if (gamma != null) {
-            y = y.mul(FloatVector.fromArray(S, gamma, gOff + j));
-          }
-          if (beta != null) {
-            y = y.add(FloatVector.fromArray(S, beta, bOff + j));
-          }
-          y.intoArray(out, oi + j);
+          FloatVector.fromArray(S, x, xi + j)
+              .sub(vmu)
+              .mul(rs)
+              .fma(FloatVector.fromArray(S, g, go + j), FloatVector.fromArray(S, be, bo + j))
+              .intoArray(out, oi + j);
         }
         for (; j < dim; j++) {
-          float y = (x[xi + j] - mu) * rs;
-          if (gamma != null) {
-            y *= gamma[gOff + j];
-          }
-          if (beta != null) {
-            y += beta[bOff + j];
-          }
-          out[oi + j] = y;
+          out[oi + j] = (x[xi + j] - mu) * rs * g[go + j] + be[bo + j];
         }
       }
     });
@@ -94,6 +90,8 @@ final class Rows32 {
       int dgOff,
       float[] dbeta,
       int dbOff) {
+    float[] gm = gamma != null ? gamma : ones(dim);
+    int gmo = gamma != null ? gOff : 0;
     if (dx != null) {
       forRows(rows, dim, (r0, r1) -> {
         float[] g = new float[dim];
@@ -107,12 +105,11 @@ final class Rows32 {
           int j = 0;
           for (int bound = S.loopBound(dim); j < bound; j += L) {
             FloatVector.fromArray(S, x, xi + j).sub(vmu).mul(rs).intoArray(xhat, j);
-            FloatVector d = FloatVector.fromArray(S, dout, di + j);
-            (gamma == null ? d : d.mul(FloatVector.fromArray(S, gamma, gOff + j))).intoArray(g, j);
+            FloatVector.fromArray(S, dout, di + j).mul(FloatVector.fromArray(S, gm, gmo + j)).intoArray(g, j);
           }
           for (; j < dim; j++) {
             xhat[j] = (x[xi + j] - mu) * rs;
-            g[j] = gamma == null ? dout[di + j] : dout[di + j] * gamma[gOff + j];
+            g[j] = dout[di + j] * gm[gmo + j];
           }
           // dx = rs·(g - mean(g) - xhat·mean(g·xhat)), g being the gradient w.r.t. xhat.
           float mG = (float) (Vec.sum(dim, g, 0) / dim);
@@ -188,6 +185,12 @@ final class Rows32 {
     } else {
       body.run(0, dim);
     }
+  }
+
+  private static float[] ones(int n) {
+    float[] x = new float[n];
+    java.util.Arrays.fill(x, 1f);
+    return x;
   }
 
   static void softmax(int rows, int dim, float[] x, int xOff, float[] out, int outOff) {

@@ -183,4 +183,54 @@ final class Vec {
     }
     return total;
   }
+
+  /**
+   * {@code dst[0:n] += Σ_{r < count} w[wOff + r·wStride] · src[srcOff + r·srcStride + 0:n]}: a weighted
+   * sum of rows, kept in registers (up to four vectors wide at a time) across all the rows instead of
+   * storing {@code dst} after each one. Rows with weight 0 are skipped.
+   */
+  static void accumulateRows(
+      int n, float[] w, int wOff, int wStride, int count, float[] src, int srcOff, int srcStride, float[] dst,
+      int dstOff) {
+    int d = 0;
+    for (; d + 4 * L <= n; d += 4 * L) {
+      int o = dstOff + d;
+      FloatVector a0 = FloatVector.fromArray(S, dst, o);
+      FloatVector a1 = FloatVector.fromArray(S, dst, o + L);
+      FloatVector a2 = FloatVector.fromArray(S, dst, o + 2 * L);
+      FloatVector a3 = FloatVector.fromArray(S, dst, o + 3 * L);
+      for (int r = 0; r < count; r++) {
+        float wr = w[wOff + r * wStride];
+        if (wr != 0f) {
+          FloatVector vw = FloatVector.broadcast(S, wr);
+          int si = srcOff + r * srcStride + d;
+          a0 = vw.fma(FloatVector.fromArray(S, src, si), a0);
+          a1 = vw.fma(FloatVector.fromArray(S, src, si + L), a1);
+          a2 = vw.fma(FloatVector.fromArray(S, src, si + 2 * L), a2);
+          a3 = vw.fma(FloatVector.fromArray(S, src, si + 3 * L), a3);
+        }
+      }
+      a0.intoArray(dst, o);
+      a1.intoArray(dst, o + L);
+      a2.intoArray(dst, o + 2 * L);
+      a3.intoArray(dst, o + 3 * L);
+    }
+    for (; d + L <= n; d += L) {
+      FloatVector a0 = FloatVector.fromArray(S, dst, dstOff + d);
+      for (int r = 0; r < count; r++) {
+        float wr = w[wOff + r * wStride];
+        if (wr != 0f) {
+          a0 = FloatVector.broadcast(S, wr).fma(FloatVector.fromArray(S, src, srcOff + r * srcStride + d), a0);
+        }
+      }
+      a0.intoArray(dst, dstOff + d);
+    }
+    for (; d < n; d++) {
+      float a = dst[dstOff + d];
+      for (int r = 0; r < count; r++) {
+        a += w[wOff + r * wStride] * src[srcOff + r * srcStride + d];
+      }
+      dst[dstOff + d] = a;
+    }
+  }
 }

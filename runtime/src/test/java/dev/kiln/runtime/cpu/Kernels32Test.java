@@ -91,6 +91,9 @@ class Kernels32Test {
       Kernels64.accumulate(n, 0.7, x, OFF, o64, OFF);
       Kernels32.accumulate(n, 0.7, f(x), OFF, o32, OFF);
       same("accumulate " + n, o64, o32);
+      Kernels64.accumulateScalar(n, -0.3, o64, OFF);
+      Kernels32.accumulateScalar(n, -0.3, o32, OFF);
+      same("accumulateScalar " + n, o64, o32);
     }
   }
 

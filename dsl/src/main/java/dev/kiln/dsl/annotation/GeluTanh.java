@@ -1,0 +1,13 @@
+package dev.kiln.dsl.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/** GELU, tanh approximation (as in GPT-2), of the method's parameter. */
+@Documented
+@Retention(RetentionPolicy.SOURCE)
+@Target(ElementType.METHOD)
+public @interface GeluTanh {}
