@@ -139,14 +139,14 @@ class CliTest {
 
   @Test
   void trainMakesTheLossFallOnTheCopyTask() {
-    Cli.Result r = Cli.run("train", "--model", MODELS.resolve("wide_heads.model").toString(), "--steps", "60", "--batch", "8",
-        "--seq", "8", "--lr", "1e-2", "--out", dir.toString());
+    Cli.Result r = Cli.run("train", "--model", MODELS.resolve("tiny_gpt.model").toString(), "--steps", "250", "--batch", "16",
+        "--seq", "16", "--lr", "1e-2", "--out", dir.toString());
     assertEquals(0, r.exit(), r.err());
     String last = r.out().lines().filter(l -> l.startsWith("loss ")).findFirst().orElseThrow();
     String[] parts = last.replace("loss ", "").split(" ");
     double first = Double.parseDouble(parts[0]);
     double end = Double.parseDouble(parts[2]);
-    assertTrue(end < first - 0.3, last);
+    assertTrue(end < 1.8, last); // copying reaches 7·ln(23)/16 = 1.37; not copying stays near ln(23) = 3.1
     assertTrue(Files.exists(dir.resolve("metrics.jsonl")));
   }
 }
