@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     version = "kiln 0.1.0",
     description = "Declare, compile, train and run Transformer models on the JVM.",
     subcommands = {
+      DemoCommand.class,
       CompileCommand.class,
       GradcheckCommand.class,
       ForwardCommand.class,

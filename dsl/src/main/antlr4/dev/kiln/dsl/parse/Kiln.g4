@@ -4,7 +4,7 @@
  * Newlines are not significant; a statement may end with an optional ';'. Labels name every token and
  * sub-rule the AST builder reads, so that tokens ANTLR deletes or conjures during error recovery can
  * never shift what the builder sees. Error messages are not produced here: KilnErrorStrategy and
- * SyntaxErrorReporter turn ANTLR's recovery events into plain-word diagnostics.
+ * SyntaxErrorExplainer turn ANTLR's recovery events into plain-word diagnostics.
  */
 grammar Kiln;
 
@@ -64,11 +64,11 @@ elemType
   | FLOAT_KW
   ;
 
-// `T` alone or `T <= ctx` is a run-time dim; any other expression is a static size. `T <= ctx` is also
-// a comparison expression: ANTLR resolves that ambiguity in favour of the first alternative.
+// `T` alone or `T <= ctx` is a run-time dim (Dim.Named); any other expression is a static size
+// (Dim.Sized). The AST builder tells them apart: as a grammar alternative, `NAME ('<=' expr)?` would
+// be ambiguous with the expression `NAME` and cost a full-context prediction for every dim.
 dim
-  : name=NAME (LE max=expr)?  # namedDim
-  | size=expr                 # sizedDim
+  : size=expr
   ;
 
 outputStmt

@@ -1,6 +1,10 @@
 package dev.kiln.dsl.ast;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Dumps an AST as an indented S-expression with the span of every node ({@code @line:col-endLine:endCol},
@@ -12,190 +16,136 @@ import java.util.List;
  *     (name a @3:7-3:8)
  *     (int 1 @3:11-3:12)))
  * </pre>
+ *
+ * <p>The walk uses an explicit stack rather than recursion, so that dumping the deepest tree the
+ * parser accepts cannot overflow a small thread stack.
  */
 public final class AstPrinter {
+  /** A pending piece of output: a node, or a labelled group of nodes such as {@code (then ...)}. */
+  private record Item(String label, Node node, List<? extends Node> group, int depth) {}
+
+  private static final String CLOSE = ")";
+
   private final StringBuilder out = new StringBuilder();
+  private final Deque<Object> work = new ArrayDeque<>();
 
   private AstPrinter() {}
 
   /** The dump of a whole file, ending with a newline. */
   public static String print(CompilationUnit unit) {
-    AstPrinter p = new AstPrinter();
-    p.unit(unit);
-    return p.out.append('\n').toString();
+    return print((Node) unit);
   }
 
-  /** The dump of one node (an expression, a statement, ...), ending with a newline. */
+  /** The dump of one node (a file, a declaration, a statement, an expression, ...), ending with a newline. */
   public static String print(Node node) {
     AstPrinter p = new AstPrinter();
-    p.node(node, 0);
+    p.work.push(new Item(null, node, null, 0));
+    while (!p.work.isEmpty()) {
+      Object next = p.work.pop();
+      if (next instanceof Item item) {
+        p.emit(item);
+      } else {
+        p.out.append((String) next);
+      }
+    }
     return p.out.append('\n').toString();
   }
 
-  private void unit(CompilationUnit unit) {
-    open(0, "unit " + quote(unit.file()), unit.span());
-    for (CompilationUnit.Import imp : unit.imports()) {
-      leaf(1, "import " + quote(imp.path()), imp.span());
+  /** Writes the head of one item and schedules its children, then its closing parenthesis. */
+  private void emit(Item item) {
+    int depth = item.depth();
+    if (item.label() != null) {
+      line(depth).append('(').append(item.label());
+      children(depth, item.group());
+      return;
     }
-    for (Decl decl : unit.decls()) {
-      node(decl, 1);
-    }
-    out.append(')');
-  }
-
-  private void node(Node node, int depth) {
+    Node node = item.node();
     switch (node) {
-      case CompilationUnit u -> unit(u);
+      case CompilationUnit u -> {
+        open(depth, "unit " + quote(u.file()), u.span());
+        List<Object> children = new ArrayList<>();
+        for (CompilationUnit.Import imp : u.imports()) {
+          children.add("\n" + "  ".repeat(depth + 1) + "(import " + quote(imp.path()) + " " + where(imp.span()) + ")");
+        }
+        for (Decl d : u.decls()) {
+          children.add(new Item(null, d, null, depth + 1));
+        }
+        schedule(children);
+      }
       case Decl.Model m -> decl("model", m, depth);
       case Decl.Block b -> decl("block", b, depth);
-      case Param p -> {
-        if (p.defaultValue() == null) {
-          leaf(depth, "param " + p.name(), p.span());
-        } else {
-          open(depth, "param " + p.name(), p.span());
-          node(p.defaultValue(), depth + 1);
-          out.append(')');
-        }
+      case Param p -> withChildren(depth, "param " + p.name(), p.span(), optional(p.defaultValue()));
+      case Arg a -> withChildren(depth, a.name() == null ? "arg" : "arg " + a.name(), a.span(), List.of(a.value()));
+      case Dim.Named d -> withChildren(depth, "named-dim " + d.name(), d.span(), optional(d.max()));
+      case Dim.Sized d -> withChildren(depth, "sized-dim", d.span(), List.of(d.size()));
+      case Stmt.Input in ->
+          withChildren(depth, "input " + in.name() + " " + in.type().name().toLowerCase(Locale.ROOT), in.span(), in.dims());
+      case Stmt.Let let -> withChildren(depth, "let " + let.name(), let.span(), List.of(let.value()));
+      case Stmt.Output o -> withChildren(depth, "output " + o.name(), o.span(), optional(o.value()));
+      case Stmt.For f -> {
+        open(depth, "for " + f.var() + (f.inclusive() ? " inclusive" : " exclusive"), f.span());
+        schedule(List.of(
+            new Item("from", null, List.of(f.from()), depth + 1),
+            new Item("to", null, List.of(f.to()), depth + 1),
+            new Item("body", null, f.body(), depth + 1)));
       }
-      case Arg a -> {
-        open(depth, a.name() == null ? "arg" : "arg " + a.name(), a.span());
-        node(a.value(), depth + 1);
-        out.append(')');
+      case Stmt.If i -> {
+        open(depth, "if", i.span());
+        schedule(List.of(
+            new Item("cond", null, List.of(i.cond()), depth + 1),
+            new Item("then", null, i.then(), depth + 1),
+            new Item("else", null, i.otherwise(), depth + 1)));
       }
-      case Dim.Named d -> {
-        if (d.max() == null) {
-          leaf(depth, "named-dim " + d.name(), d.span());
-        } else {
-          open(depth, "named-dim " + d.name(), d.span());
-          node(d.max(), depth + 1);
-          out.append(')');
-        }
-      }
-      case Dim.Sized d -> {
-        open(depth, "sized-dim", d.span());
-        node(d.size(), depth + 1);
-        out.append(')');
-      }
-      case Stmt s -> stmt(s, depth);
-      case Expr e -> expr(e, depth);
+      case Stmt.Return r -> withChildren(depth, "return", r.span(), List.of(r.value()));
+      case Expr.IntLit i -> withChildren(depth, "int " + i.value(), i.span(), List.of());
+      case Expr.FloatLit f -> withChildren(depth, "float " + f.value(), f.span(), List.of());
+      case Expr.BoolLit b -> withChildren(depth, "bool " + b.value(), b.span(), List.of());
+      case Expr.StringLit s -> withChildren(depth, "string " + quote(s.value()), s.span(), List.of());
+      case Expr.Name n -> withChildren(depth, "name " + n.name(), n.span(), List.of());
+      case Expr.Member m -> withChildren(depth, "member " + m.member(), m.span(), List.of(m.target()));
+      case Expr.Transpose t -> withChildren(depth, "transpose", t.span(), List.of(t.target()));
+      case Expr.Call c -> withChildren(
+          depth, "call " + c.callee() + " " + where(c.span()) + " callee" + where(c.calleeSpan()), null, c.args());
+      case Expr.Binary b -> withChildren(
+          depth, "binary " + b.op().symbol + " " + where(b.span()) + " op" + where(b.opSpan()), null,
+          List.of(b.left(), b.right()));
+      case Expr.Unary u -> withChildren(depth, "unary " + u.op().symbol, u.span(), List.of(u.operand()));
+      case Expr.Conditional c ->
+          withChildren(depth, "conditional", c.span(), List.of(c.cond(), c.then(), c.otherwise()));
+      case Expr.ListLit l -> withChildren(depth, "list", l.span(), l.items());
     }
   }
 
   private void decl(String kind, Decl decl, int depth) {
     open(depth, kind + " " + decl.name(), decl.span());
-    group(depth + 1, "params", decl.params());
-    group(depth + 1, "body", decl.body());
-    out.append(')');
+    schedule(List.of(
+        new Item("params", null, decl.params(), depth + 1),
+        new Item("body", null, decl.body(), depth + 1)));
   }
 
-  private void stmt(Stmt stmt, int depth) {
-    switch (stmt) {
-      case Stmt.Input in -> {
-        open(depth, "input " + in.name() + " " + in.type().name().toLowerCase(java.util.Locale.ROOT), in.span());
-        for (Dim d : in.dims()) {
-          node(d, depth + 1);
-        }
-        out.append(')');
-      }
-      case Stmt.Let let -> {
-        open(depth, "let " + let.name(), let.span());
-        node(let.value(), depth + 1);
-        out.append(')');
-      }
-      case Stmt.Output o -> {
-        if (o.value() == null) {
-          leaf(depth, "output " + o.name(), o.span());
-        } else {
-          open(depth, "output " + o.name(), o.span());
-          node(o.value(), depth + 1);
-          out.append(')');
-        }
-      }
-      case Stmt.For f -> {
-        open(depth, "for " + f.var() + (f.inclusive() ? " inclusive" : " exclusive"), f.span());
-        group(depth + 1, "from", List.of(f.from()));
-        group(depth + 1, "to", List.of(f.to()));
-        group(depth + 1, "body", f.body());
-        out.append(')');
-      }
-      case Stmt.If i -> {
-        open(depth, "if", i.span());
-        group(depth + 1, "cond", List.of(i.cond()));
-        group(depth + 1, "then", i.then());
-        group(depth + 1, "else", i.otherwise());
-        out.append(')');
-      }
-      case Stmt.Return r -> {
-        open(depth, "return", r.span());
-        node(r.value(), depth + 1);
-        out.append(')');
-      }
-    }
+  private void withChildren(int depth, String head, Span span, List<? extends Node> children) {
+    open(depth, head, span);
+    children(depth, children);
   }
 
-  private void expr(Expr expr, int depth) {
-    switch (expr) {
-      case Expr.IntLit i -> leaf(depth, "int " + i.value(), i.span());
-      case Expr.FloatLit f -> leaf(depth, "float " + f.value(), f.span());
-      case Expr.BoolLit b -> leaf(depth, "bool " + b.value(), b.span());
-      case Expr.StringLit s -> leaf(depth, "string " + quote(s.value()), s.span());
-      case Expr.Name n -> leaf(depth, "name " + n.name(), n.span());
-      case Expr.Member m -> {
-        open(depth, "member " + m.member(), m.span());
-        node(m.target(), depth + 1);
-        out.append(')');
-      }
-      case Expr.Transpose t -> {
-        open(depth, "transpose", t.span());
-        node(t.target(), depth + 1);
-        out.append(')');
-      }
-      case Expr.Call c -> {
-        if (c.args().isEmpty()) {
-          leaf(depth, "call " + c.callee() + " " + where(c.span()) + " callee" + where(c.calleeSpan()), null);
-        } else {
-          open(depth, "call " + c.callee() + " " + where(c.span()) + " callee" + where(c.calleeSpan()), null);
-          for (Arg a : c.args()) {
-            node(a, depth + 1);
-          }
-          out.append(')');
-        }
-      }
-      case Expr.Binary b -> {
-        open(depth, "binary " + b.op().symbol + " " + where(b.span()) + " op" + where(b.opSpan()), null);
-        node(b.left(), depth + 1);
-        node(b.right(), depth + 1);
-        out.append(')');
-      }
-      case Expr.Unary u -> {
-        open(depth, "unary " + u.op().symbol, u.span());
-        node(u.operand(), depth + 1);
-        out.append(')');
-      }
-      case Expr.Conditional c -> {
-        open(depth, "conditional", c.span());
-        node(c.cond(), depth + 1);
-        node(c.then(), depth + 1);
-        node(c.otherwise(), depth + 1);
-        out.append(')');
-      }
-      case Expr.ListLit l -> {
-        open(depth, "list", l.span());
-        for (Expr item : l.items()) {
-          node(item, depth + 1);
-        }
-        out.append(')');
-      }
-    }
-  }
-
-  /** A labelled list of children, e.g. {@code (then ...)}; printed as {@code (then)} when empty. */
-  private void group(int depth, String label, List<? extends Node> children) {
-    line(depth).append('(').append(label);
+  private void children(int depth, List<? extends Node> children) {
+    List<Object> items = new ArrayList<>();
     for (Node child : children) {
-      node(child, depth + 1);
+      items.add(new Item(null, child, null, depth + 1));
     }
-    out.append(')');
+    schedule(items);
+  }
+
+  /** Queues {@code children} to be written in order, followed by the closing parenthesis. */
+  private void schedule(List<?> children) {
+    work.push(CLOSE);
+    for (int i = children.size() - 1; i >= 0; i--) {
+      work.push(children.get(i));
+    }
+  }
+
+  private static List<Node> optional(Node node) {
+    return node == null ? List.of() : List.of(node);
   }
 
   private void open(int depth, String head, Span span) {
@@ -203,11 +153,6 @@ public final class AstPrinter {
     if (span != null) {
       out.append(' ').append(where(span));
     }
-  }
-
-  private void leaf(int depth, String head, Span span) {
-    open(depth, head, span);
-    out.append(')');
   }
 
   private StringBuilder line(int depth) {

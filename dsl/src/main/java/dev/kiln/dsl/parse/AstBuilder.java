@@ -11,8 +11,6 @@ import dev.kiln.dsl.ast.Span;
 import dev.kiln.dsl.ast.Stmt;
 import dev.kiln.dsl.parse.KilnParser.*;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import org.antlr.v4.runtime.ParserRuleContext;
@@ -45,12 +43,11 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
   private final SyntaxErrorReporter reporter;
   private final Set<Token> unterminated;
 
+  /** {@code unterminatedStrings} (an identity set) holds the string tokens that lack their closing quote. */
   AstBuilder(String file, SyntaxErrorReporter reporter, Set<Token> unterminatedStrings) {
     this.file = file;
     this.reporter = reporter;
-    Set<Token> identity = Collections.newSetFromMap(new IdentityHashMap<>());
-    identity.addAll(unterminatedStrings);
-    this.unterminated = identity;
+    this.unterminated = unterminatedStrings;
   }
 
   CompilationUnit build(FileContext ctx) {
@@ -127,13 +124,16 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
     return new Stmt.Input(need(ctx.name).getText(), elem, dims, span(ctx));
   }
 
+  /** {@code T} and {@code T <= max}, written without parentheses, are run-time dims; anything else is a size. */
   @Override
-  public Node visitNamedDim(NamedDimContext ctx) {
-    return new Dim.Named(need(ctx.name).getText(), ctx.max == null ? null : expr(ctx.max), span(ctx));
-  }
-
-  @Override
-  public Node visitSizedDim(SizedDimContext ctx) {
+  public Node visitDim(DimContext ctx) {
+    if (ctx.size instanceof PrimaryExprContext p && p.primary() instanceof NameRefContext name) {
+      return new Dim.Named(need(name.name).getText(), null, span(ctx));
+    }
+    if (ctx.size instanceof CompareExprContext cmp && need(cmp.op).getType() == KilnLexer.LE
+        && cmp.left instanceof PrimaryExprContext p && p.primary() instanceof NameRefContext name) {
+      return new Dim.Named(need(name.name).getText(), expr(cmp.right), span(ctx));
+    }
     return new Dim.Sized(expr(ctx.size), span(ctx));
   }
 
@@ -396,7 +396,7 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
   }
 
   private Span span(Token t) {
-    return Span.of(file, t.getLine(), t.getCharPositionInLine() + 1, SyntaxErrorReporter.length(t));
+    return Span.of(file, t.getLine(), t.getCharPositionInLine() + 1, TokenView.length(t));
   }
 
   /** A token that really was in the source: not absent, and not conjured by error recovery. */

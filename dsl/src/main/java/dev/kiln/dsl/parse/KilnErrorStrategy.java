@@ -26,10 +26,12 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
       Set.of(KilnLexer.INPUT, KilnLexer.OUTPUT, KilnLexer.FOR, KilnLexer.IF, KilnLexer.RETURN);
 
   private final SyntaxErrorReporter reporter;
+  private final TokenView view;
   private final BracketScan brackets;
 
-  KilnErrorStrategy(SyntaxErrorReporter reporter, BracketScan brackets) {
+  KilnErrorStrategy(SyntaxErrorReporter reporter, TokenView view, BracketScan brackets) {
     this.reporter = reporter;
+    this.view = view;
     this.brackets = brackets;
   }
 
@@ -102,7 +104,7 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     TokenStream tokens = parser.getInputStream();
     boolean statementAhead = STATEMENT_STARTS.contains(current.getType()) || TOP_KEYWORDS.contains(current.getType())
         || current.getType() == KilnLexer.NAME && tokens.LA(2) == KilnLexer.ASSIGN;
-    if (statementAhead && reporter.firstOnLine(current)) {
+    if (statementAhead && view.firstOnLine(current)) {
       IntervalSet expected = getExpectedTokens(parser);
       // A '{' is conjured only where recoverInline decided the user forgot just that one.
       if (!expected.contains(KilnLexer.RPAREN) && !expected.contains(KilnLexer.RBRACK)
@@ -149,7 +151,7 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     // A 'model', 'block' or 'import' counts as a place to resume only at the start of a line: in
     // `import b.model` the keyword is part of the mistake.
     Token t = parser.getCurrentToken();
-    while (t.getType() != Token.EOF && (!set.contains(t.getType()) || TOP_KEYWORDS.contains(t.getType()) && !reporter.firstOnLine(t))) {
+    while (t.getType() != Token.EOF && (!set.contains(t.getType()) || TOP_KEYWORDS.contains(t.getType()) && !view.firstOnLine(t))) {
       skip(parser);
       t = parser.getCurrentToken();
     }
@@ -178,8 +180,9 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     TokenStream tokens = parser.getInputStream();
     while (true) {
       Token off = tokens.LT(1);
-      if (endsJunk(off, tokens)) {
-        // A top-level keyword ends the loop too, so that the body reports its missing '}'.
+      if (endsJunk(off) && !(TOP_KEYWORDS.contains(off.getType()) && bodyClosedAfter((BodyContext) parser.getContext(), off))) {
+        // A top-level keyword ends the loop too, so that the body reports its missing '}', unless the
+        // body is closed further on: then the keyword is a stray one inside it.
         return;
       }
       if (!inErrorRecoveryMode(parser)) {
@@ -187,9 +190,9 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
         reporter.unexpectedStatement(off);
       }
       skip(parser);
-      while (!endsJunk(tokens.LT(1), tokens)) {
+      while (!endsJunk(tokens.LT(1))) {
         Token t = tokens.LT(1);
-        if (t.getType() == KilnLexer.ELSE && reporter.firstOnLine(t)) {
+        if (t.getType() == KilnLexer.ELSE && view.firstOnLine(t)) {
           // A line starting with 'else' is a mistake of its own, not the tail of the junk being skipped.
           endErrorCondition(parser);
           break;
@@ -199,22 +202,22 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     }
   }
 
+  /** Whether the '{' of {@code body} is matched by a '}' after {@code t}. */
+  private boolean bodyClosedAfter(BodyContext body, Token t) {
+    return body.open != null && body.open.getTokenIndex() >= 0
+        && brackets.partner(body.open.getTokenIndex()) > t.getTokenIndex();
+  }
+
   /** Whether {@code t} can start a statement or end the statement loop, so skipping junk stops there. */
-  private boolean endsJunk(Token t, TokenStream tokens) {
+  private boolean endsJunk(Token t) {
     int type = t.getType();
     if (type == Token.EOF || type == KilnLexer.RBRACE || STATEMENT_STARTS.contains(type) || TOP_KEYWORDS.contains(type)) {
       return true;
     }
     // A name starts a statement when it starts a line, follows '{', '}' or ';', or is followed by '=';
     // elsewhere it is the leftover of the statement before it (`x = a b`).
-    if (type != KilnLexer.NAME) {
-      return false;
-    }
-    int index = t.getTokenIndex();
-    int before = index > 0 ? tokens.get(index - 1).getType() : Token.INVALID_TYPE;
-    return reporter.firstOnLine(t)
-        || before == KilnLexer.LBRACE || before == KilnLexer.RBRACE || before == KilnLexer.SEMI
-        || tokens.get(index + 1).getType() == KilnLexer.ASSIGN;
+    return type == KilnLexer.NAME
+        && (view.startsStatement(t) || view.typeAt(t.getTokenIndex() + 1) == KilnLexer.ASSIGN);
   }
 
   /** At the declaration loop of the file: skip up to the next 'model', 'block' or 'import'. */
@@ -239,7 +242,7 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     }
     do {
       parser.consume();
-    } while (tokens.LA(1) != Token.EOF && !(TOP_KEYWORDS.contains(tokens.LA(1)) && reporter.firstOnLine(tokens.LT(1))));
+    } while (tokens.LA(1) != Token.EOF && !(TOP_KEYWORDS.contains(tokens.LA(1)) && view.firstOnLine(tokens.LT(1))));
   }
 
   /** Consumes one token, or a whole bracketed group when the token opens one that is closed later. */
@@ -253,9 +256,5 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     } else {
       parser.consume();
     }
-  }
-
-  private static boolean canStartStatement(int type) {
-    return type == KilnLexer.NAME || STATEMENT_STARTS.contains(type);
   }
 }

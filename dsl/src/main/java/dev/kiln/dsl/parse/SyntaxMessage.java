@@ -92,7 +92,7 @@ public enum SyntaxMessage {
   OUTPUT_NEEDS_NAME(
       "K0032",
       "expected '=' after the output name '%s', found %s",
-      "name the output and bind it: 'output y = %1$s(...)'"),
+      "write 'output %1$s = ...', or 'output %1$s' alone to export an existing value"),
 
   // Expressions.
   MISSING_EXPRESSION("K0033", "expected an expression after %s, found %s", null),

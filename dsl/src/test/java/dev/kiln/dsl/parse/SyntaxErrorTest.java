@@ -904,6 +904,100 @@ class SyntaxErrorTest {
         "K0014", "K0014", "K0034", "K0021", "K0029", "K0007", "K0037");
   }
 
+  /** An output bound with ':' instead of '='. */
+  @Test
+  void outputWithColon() {
+    assertErrors(
+        """
+        model M {
+          output loss: cross_entropy(x)
+        }
+        """,
+        """
+        test.model:2:14: error: expected '=' after the output name 'loss', found ':'
+         2 |   output loss: cross_entropy(x)
+           |              ^
+          hint: write 'output loss = ...', or 'output loss' alone to export an existing value
+        """,
+        "K0032");
+  }
+
+  /** A C-style loop header. */
+  @Test
+  void loopHeaderInParentheses() {
+    assertErrors(
+        """
+        model M {
+          for (i in 0 ..< 3) { }
+        }
+        """,
+        """
+        test.model:2:7: error: expected the loop variable after 'for', found '('
+         2 |   for (i in 0 ..< 3) { }
+           |       ^
+          hint: write the loop without parentheses: 'for i in 0 ..< n { ... }'
+        """,
+        "K0010");
+  }
+
+  /** Another language's 'elif'. */
+  @Test
+  void elifForElseIf() {
+    assertErrors(
+        """
+        model M {
+          if a { } elif b { }
+        }
+        """,
+        """
+        test.model:2:12: error: unknown keyword 'elif'; did you mean 'else if'?
+         2 |   if a { } elif b { }
+           |            ^^^^
+          hint: write 'else if'
+        """,
+        "K0007");
+  }
+
+  /** Python-style ':' where '=' gives a value. */
+  @Test
+  void colonForEqualsInParametersAndArguments() {
+    assertErrors(
+        """
+        model M(d: 4) {
+          x = f(x, heads: 4)
+        }
+        """,
+        """
+        test.model:1:10: error: expected ',' or ')' after the parameter, found ':'
+         1 | model M(d: 4) {
+           |          ^
+          hint: use '=' to give 'd' a value: 'd = ...'
+        test.model:2:17: error: expected ',' or ')' after the argument, found ':'
+         2 |   x = f(x, heads: 4)
+           |                 ^
+          hint: use '=' to give 'heads' a value: 'heads = ...'
+        """,
+        "K0016", "K0016");
+  }
+
+  /** A model without 'model'. */
+  @Test
+  void declarationWithoutKeyword() {
+    assertErrors(
+        """
+        TinyGpt(d = 4) {
+          x = 1
+        }
+        """,
+        """
+        test.model:1:1: error: expected 'model', 'block' or 'import', found 'TinyGpt'
+         1 | TinyGpt(d = 4) {
+           | ^^^^^^^
+          hint: start the declaration with 'model' or 'block': 'model TinyGpt(...) { ... }'
+        """,
+        "K0008");
+  }
+
   @Test
   void errorSpanCoversTheWholeOffendingToken() {
     Diagnostic d = parse("model M {\n  x == linear(x)\n}\n").diagnostics().get(0);

@@ -55,8 +55,9 @@ final class Attention32 {
     int tasks = B * H * qBlocks;
     float fscale = (float) scale;
     boolean predicate = Shared.needsPredicate(mask);
-    long dropTh = Pointwise32.dropThreshold(dropoutP);
+    long dropTh = Dropout32.threshold(dropoutP);
     float keepScale = (float) Shared.keepScale(dropoutP);
+    long mixedSeed = Rng.mix(seed);
     Parallel.forRange(tasks, 1, (from, to) -> {
       float[] kt = new float[dh * BK];
       float[] sc = new float[BK];
@@ -96,8 +97,8 @@ final class Attention32 {
             int qi = qOff + (b * Tq + t) * qStride + h * dh;
             int vs = jlo / L * L;
             int ve = (jhi + L - 1) / L * L;
-            scores(q, qi, kt, dh, vs, ve, fscale, sc);
-            maskRow(sc, vs, jlo, jhi, ve, predicate, mask, t, s0);
+            scores(q, qi, kt, dh, vs, ve, fscale, sc, 0);
+            maskRow(sc, 0, vs, jlo, jhi, ve, predicate, mask, t, s0);
             float rowMax = Vec.max(ve - vs, sc, vs);
             if (rowMax == Float.NEGATIVE_INFINITY) {
               continue;
@@ -109,16 +110,13 @@ final class Attention32 {
               Vec.scale(dh, corr, o, i * dh);
             }
             m[i] = mNew;
-            long dropBase = dropoutP > 0 ? Shared.attentionDropoutIndex(b, h, t, s0, H, Tq, Tk) : 0;
-            for (int j = jlo; j < jhi; j++) {
-              float p = sc[j];
-              if (dropoutP > 0) {
-                p = (Rng.bits(seed, dropBase + j) >>> 40) >= dropTh ? p * keepScale : 0f;
-              }
-              if (p != 0f) {
-                Vec.axpy(dh, p, v, vOff + (b * Tk + s0 + j) * vStride + h * dh, o, i * dh);
-              }
+            if (dropoutP > 0) {
+              long dropBase = Shared.attentionDropoutIndex(b, h, t, s0, H, Tq, Tk);
+              Dropout32.apply(sc, vs, ve - vs, seed, mixedSeed, dropBase + vs, dropTh, keepScale);
             }
+            // o_i += Σ_j p_j·v_j, held in registers across the block's keys.
+            Vec.accumulateRows(
+                dh, sc, jlo, 1, jhi - jlo, v, vOff + (b * Tk + s0 + jlo) * vStride + h * dh, vStride, o, i * dh);
           }
         }
         for (int i = 0; i < rows; i++) {
@@ -178,17 +176,18 @@ final class Attention32 {
     Shared.checkP(dropoutP);
     float fscale = (float) scale;
     boolean predicate = Shared.needsPredicate(mask);
-    long dropTh = Pointwise32.dropThreshold(dropoutP);
+    long dropTh = Dropout32.threshold(dropoutP);
     float keepScale = (float) Shared.keepScale(dropoutP);
-    // One task per (batch, head): the task owns its dk/dv (and dq) rows outright, so no races.
+    long mixedSeed = Rng.mix(seed);
+    // One task per (batch, head): the task owns its dq, dk and dv rows outright, so no races.
     Parallel.forRange(B * H, 1, (from, to) -> {
       float[] kt = new float[dh * BK];
       float[] vt = new float[dh * BK];
-      float[] p = new float[BK];
-      float[] dp = new float[BK];
-      float[] pd = new float[BK];
-      float[] dkb = new float[BK * dh];
-      float[] dvb = new float[BK * dh];
+      float[] mult = new float[BK];
+      // Per key block, every query's (dropped-out) probabilities and score gradients, so that dk and dv
+      // can then be accumulated key by key in registers: O(Tq·BK) memory, like O(T·dh).
+      float[] pBuf = new float[Tq * BK];
+      float[] dsBuf = new float[Tq * BK];
       int[] lo = new int[Tq];
       int[] hi = new int[Tq];
       float[] dRow = new float[Tq];
@@ -200,6 +199,9 @@ final class Attention32 {
         for (int t = 0; t < Tq; t++) {
           lo[t] = Shared.keyLo(mask, t, Tk);
           hi[t] = Shared.keyHi(mask, t, Tk, lengths, b);
+          if (lse[lseOff + (b * H + h) * Tq + t] == Float.NEGATIVE_INFINITY) {
+            hi[t] = lo[t]; // no visible key: the output is a constant 0 and passes no gradient back
+          }
           if (lo[t] < hi[t]) {
             kLo = Math.min(kLo, lo[t]);
             kHi = Math.max(kHi, hi[t]);
@@ -212,54 +214,77 @@ final class Attention32 {
           int bk = Math.min(BK, kHi - s0);
           packTransposed(k, kOff + (b * Tk + s0) * kStride + h * dh, kStride, bk, dh, kt);
           packTransposed(v, vOff + (b * Tk + s0) * vStride + h * dh, vStride, bk, dh, vt);
-          java.util.Arrays.fill(dkb, 0, bk * dh, 0f);
-          java.util.Arrays.fill(dvb, 0, bk * dh, 0f);
+          int tFirst = Tq;
+          int tLast = -1;
           for (int t = 0; t < Tq; t++) {
-            int jlo = Math.max(lo[t] - s0, 0);
-            int jhi = Math.min(hi[t] - s0, bk);
-            float lt = lse[lseOff + (b * H + h) * Tq + t];
-            if (jlo >= jhi || lt == Float.NEGATIVE_INFINITY) {
-              continue;
-            }
-            int qi = qOff + (b * Tq + t) * qStride + h * dh;
-            int di = doutOff + (b * Tq + t) * (H * dh) + h * dh;
-            int dqi = dqOff + (b * Tq + t) * dqStride + h * dh;
-            int vs = jlo / L * L;
-            int ve = (jhi + L - 1) / L * L;
-            scores(q, qi, kt, dh, vs, ve, fscale, p);
-            maskRow(p, vs, jlo, jhi, ve, predicate, mask, t, s0);
-            Vec.expShift(ve - vs, p, vs, lt, p, vs);
-            scores(dout, di, vt, dh, vs, ve, 1f, dp); // dP_j = dout·v_j
-            float[] pv = p;
-            if (dropoutP > 0) {
-              // With dropout multipliers M_j: dV uses P·M, and dL/dP_j = M_j·(dout·v_j).
-              long dropBase = Shared.attentionDropoutIndex(b, h, t, s0, H, Tq, Tk);
-              for (int j = vs; j < ve; j++) {
-                float mult = j >= jlo && j < jhi && (Rng.bits(seed, dropBase + j) >>> 40) >= dropTh ? keepScale : 0f;
-                pd[j] = p[j] * mult;
-                dp[j] *= mult;
-              }
-              pv = pd;
-            }
-            // dS_j = P_j·(dP_j - D_t), stored over dp; the 1/scale chain factor folded in.
-            FloatVector vD = FloatVector.broadcast(S, dRow[t]);
-            for (int j = vs; j < ve; j += L) {
-              FloatVector.fromArray(S, dp, j).sub(vD).mul(FloatVector.fromArray(S, p, j)).mul(fscale).intoArray(dp, j);
-            }
-            for (int j = jlo; j < jhi; j++) {
-              if (pv[j] != 0f) {
-                Vec.axpy(dh, pv[j], dout, di, dvb, j * dh);
-              }
-              float ds = dp[j];
-              if (ds != 0f) {
-                Vec.axpy(dh, ds, k, kOff + (b * Tk + s0 + j) * kStride + h * dh, dq, dqi);
-                Vec.axpy(dh, ds, q, qi, dkb, j * dh);
-              }
+            if (Math.max(lo[t], s0) < Math.min(hi[t], s0 + bk)) {
+              tFirst = Math.min(tFirst, t);
+              tLast = t;
             }
           }
+          for (int t = tFirst; t <= tLast; t++) {
+            int row = t * BK;
+            int jlo = Math.max(lo[t] - s0, 0);
+            int jhi = Math.min(hi[t] - s0, bk);
+            if (jlo >= jhi) {
+              java.util.Arrays.fill(pBuf, row, row + BK, 0f);
+              java.util.Arrays.fill(dsBuf, row, row + BK, 0f);
+              continue;
+            }
+            float lt = lse[lseOff + (b * H + h) * Tq + t];
+            int qi = qOff + (b * Tq + t) * qStride + h * dh;
+            int di = doutOff + (b * Tq + t) * (H * dh) + h * dh;
+            int vs = jlo / L * L;
+            int ve = (jhi + L - 1) / L * L;
+            java.util.Arrays.fill(pBuf, row, row + vs, 0f);
+            java.util.Arrays.fill(pBuf, row + ve, row + BK, 0f);
+            java.util.Arrays.fill(dsBuf, row, row + vs, 0f);
+            java.util.Arrays.fill(dsBuf, row + ve, row + BK, 0f);
+            scores(q, qi, kt, dh, vs, ve, fscale, pBuf, row);
+            maskRow(pBuf, row, vs, jlo, jhi, ve, predicate, mask, t, s0);
+            Vec.expShift(ve - vs, pBuf, row + vs, lt, pBuf, row + vs); // P = exp(S - lse)
+            scores(dout, di, vt, dh, vs, ve, 1f, dsBuf, row); // dP_j = dout·v_j
+            if (dropoutP > 0) {
+              // With dropout multipliers M_j: dL/dP_j = M_j·(dout·v_j), and dV uses P·M.
+              // Lanes outside [jlo, jhi) have P = 0, so their multipliers do not matter.
+              long dropBase = Shared.attentionDropoutIndex(b, h, t, s0, H, Tq, Tk);
+              java.util.Arrays.fill(mult, vs, ve, 1f);
+              Dropout32.apply(mult, vs, ve - vs, seed, mixedSeed, dropBase + vs, dropTh, keepScale);
+              for (int j = vs; j < ve; j++) {
+                dsBuf[row + j] *= mult[j];
+              }
+            }
+            // dS_j = P_j·(dP_j - D_t), with the chain factor `scale` of S = scale·q·k folded in.
+            FloatVector vD = FloatVector.broadcast(S, dRow[t]);
+            for (int j = vs; j < ve; j += L) {
+              FloatVector.fromArray(S, dsBuf, row + j)
+                  .sub(vD)
+                  .mul(FloatVector.fromArray(S, pBuf, row + j))
+                  .mul(fscale)
+                  .intoArray(dsBuf, row + j);
+            }
+            if (dropoutP > 0) {
+              for (int j = vs; j < ve; j++) {
+                pBuf[row + j] *= mult[j];
+              }
+            }
+            // dq_t += Σ_j dS_j·k_j
+            Vec.accumulateRows(dh, dsBuf, row + jlo, 1, jhi - jlo, k, kOff + (b * Tk + s0 + jlo) * kStride + h * dh,
+                kStride, dq, dqOff + (b * Tq + t) * dqStride + h * dh);
+          }
+          if (tFirst > tLast) {
+            continue;
+          }
+          int rows = tLast - tFirst + 1;
+          int qFirst = qOff + (b * Tq + tFirst) * qStride + h * dh;
+          int dFirst = doutOff + (b * Tq + tFirst) * (H * dh) + h * dh;
           for (int j = 0; j < bk; j++) {
-            Vec.addTo(dh, dkb, j * dh, dk, dkOff + (b * Tk + s0 + j) * dkStride + h * dh);
-            Vec.addTo(dh, dvb, j * dh, dv, dvOff + (b * Tk + s0 + j) * dvStride + h * dh);
+            int s = b * Tk + s0 + j;
+            // dv_j += Σ_t (P·M)_tj·dout_t and dk_j += Σ_t dS_tj·q_t, each over the block's queries.
+            Vec.accumulateRows(
+                dh, pBuf, tFirst * BK + j, BK, rows, dout, dFirst, H * dh, dv, dvOff + s * dvStride + h * dh);
+            Vec.accumulateRows(
+                dh, dsBuf, tFirst * BK + j, BK, rows, q, qFirst, qStride, dk, dkOff + s * dkStride + h * dh);
           }
         }
       }
@@ -281,8 +306,9 @@ final class Attention32 {
     }
   }
 
-  /** {@code out[j] = scale·Σ_d x[xi + d]·packed[d·BK + j]} for the lanes {@code [vs, ve)}. */
-  private static void scores(float[] x, int xi, float[] packed, int dh, int vs, int ve, float scale, float[] out) {
+  /** {@code out[outOff + j] = scale·Σ_d x[xi + d]·packed[d·BK + j]} for the lanes {@code [vs, ve)}. */
+  private static void scores(
+      float[] x, int xi, float[] packed, int dh, int vs, int ve, float scale, float[] out, int outOff) {
     int j = vs;
     for (; j + 2 * L <= ve; j += 2 * L) {
       FloatVector acc0 = FloatVector.zero(S);
@@ -292,31 +318,31 @@ final class Attention32 {
         acc0 = xd.fma(FloatVector.fromArray(S, packed, d * BK + j), acc0);
         acc1 = xd.fma(FloatVector.fromArray(S, packed, d * BK + j + L), acc1);
       }
-      acc0.mul(scale).intoArray(out, j);
-      acc1.mul(scale).intoArray(out, j + L);
+      acc0.mul(scale).intoArray(out, outOff + j);
+      acc1.mul(scale).intoArray(out, outOff + j + L);
     }
     for (; j < ve; j += L) {
       FloatVector acc = FloatVector.zero(S);
       for (int d = 0; d < dh; d++) {
         acc = FloatVector.broadcast(S, x[xi + d]).fma(FloatVector.fromArray(S, packed, d * BK + j), acc);
       }
-      acc.mul(scale).intoArray(out, j);
+      acc.mul(scale).intoArray(out, outOff + j);
     }
   }
 
-  /** Sets to -∞ the lanes of {@code [vs, ve)} outside {@code [jlo, jhi)} or hidden by the predicate. */
+  /** Sets to -∞ the lanes {@code off + [vs, ve)} outside {@code [jlo, jhi)} or hidden by the predicate. */
   private static void maskRow(
-      float[] sc, int vs, int jlo, int jhi, int ve, boolean predicate, Mask mask, int t, int s0) {
+      float[] sc, int off, int vs, int jlo, int jhi, int ve, boolean predicate, Mask mask, int t, int s0) {
     for (int j = vs; j < jlo; j++) {
-      sc[j] = Float.NEGATIVE_INFINITY;
+      sc[off + j] = Float.NEGATIVE_INFINITY;
     }
     for (int j = jhi; j < ve; j++) {
-      sc[j] = Float.NEGATIVE_INFINITY;
+      sc[off + j] = Float.NEGATIVE_INFINITY;
     }
     if (predicate) {
       for (int j = jlo; j < jhi; j++) {
         if (!mask.visible(t, s0 + j)) {
-          sc[j] = Float.NEGATIVE_INFINITY;
+          sc[off + j] = Float.NEGATIVE_INFINITY;
         }
       }
     }

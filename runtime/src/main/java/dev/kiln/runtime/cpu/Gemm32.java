@@ -162,6 +162,9 @@ final class Gemm32 {
       int cOff,
       int ldc,
       boolean accumulate) {
+    if (m0 >= m1 || n0 >= n1) {
+      return;
+    }
     Workspace ws = WORKSPACE.get();
     float[] ap = ws.ap;
     float[] bp = ws.bp;

@@ -4,7 +4,8 @@ package dev.kiln.runtime.cpu;
 final class Indexing32 {
   private Indexing32() {}
 
-  static void embedding(int n, int[] ids, int idsOff, float[] table, int tOff, int vocab, int dim, float[] out, int outOff) {
+  static void embedding(
+      int n, int[] ids, int idsOff, float[] table, int tOff, int vocab, int dim, float[] out, int outOff) {
     Shared.checkIds(n, ids, idsOff, vocab);
     Rows32.forRows(n, dim, (from, to) -> {
       for (int i = from; i < to; i++) {

@@ -253,7 +253,10 @@ public final class Kernels32 {
     Rows32.layerNorm(rows, dim, x, xOff, gamma, gOff, beta, bOff, eps, out, outOff, mean, meanOff, rstd, rstdOff);
   }
 
-  /** Backward of {@link #layerNorm} from the saved statistics; a null {@code dx}, {@code dgamma} or {@code dbeta} is skipped. */
+  /**
+   * Backward of {@link #layerNorm} from the saved statistics; a null {@code dx}, {@code dgamma} or
+   * {@code dbeta} is skipped.
+   */
   public static void layerNormBackward(
       int rows,
       int dim,
@@ -285,12 +288,12 @@ public final class Kernels32 {
    * {@code 1/(1-p)}; {@code p == 0} copies. {@code p} outside {@code [0, 1]} throws.
    */
   public static void dropout(int n, double p, long seed, float[] x, int xOff, float[] out, int outOff) {
-    Pointwise32.dropout(n, p, seed, x, xOff, out, outOff);
+    Dropout32.dropout(n, p, seed, x, xOff, out, outOff);
   }
 
   /** Backward of {@link #dropout}: {@code dx += keep·dout/(1-p)} with the same mask. */
   public static void dropoutBackward(int n, double p, long seed, float[] dout, int doutOff, float[] dx, int dxOff) {
-    Pointwise32.dropoutBackward(n, p, seed, dout, doutOff, dx, dxOff);
+    Dropout32.dropoutBackward(n, p, seed, dout, doutOff, dx, dxOff);
   }
 
   // ------------------------------------------------------------------------------------- layout

@@ -398,7 +398,7 @@ public final class Kernels64 {
     }
   }
 
-  /** Backward of {@link #layerNorm}; a null {@code dgamma} or {@code dbeta} is skipped. */
+  /** Backward of {@link #layerNorm}; a null {@code dx}, {@code dgamma} or {@code dbeta} is skipped. */
   public static void layerNormBackward(
       int rows,
       int dim,

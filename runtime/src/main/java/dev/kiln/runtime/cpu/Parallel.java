@@ -9,11 +9,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * A persistent pool of daemon worker threads, sized to the machine, that runs data-parallel loops for
  * the CPU kernels.
  *
- * <p>One loop runs on the pool at a time; the calling thread takes chunks too. Workers spin briefly
- * before parking because kernels are issued back to back by generated model code, and waking a parked
- * thread costs more than most kernels. A call from inside a running loop body, or from a second thread
- * while the pool is busy, runs inline on its own thread: that can never deadlock, and on a machine this
- * size there are no idle cores to give it anyway.
+ * <p>One loop runs on the pool at a time, and the calling thread takes chunks too. The loop's
+ * description lives in static fields that are reused from loop to loop, so starting one allocates
+ * nothing but the caller's lambda. Chunks are claimed by a compare-and-set on one 64-bit word holding
+ * the loop's generation (high half) and the next chunk (low half): a worker that wakes late, still
+ * holding an old generation, fails the compare and can never run a chunk of a newer loop with stale
+ * parameters.
+ *
+ * <p>Waiting threads spin briefly before parking because kernels are issued back to back by generated
+ * model code, and waking a parked thread costs more than many kernels. A call from inside a running
+ * loop body, or from a second thread while the pool is busy, runs inline on its own thread: that can
+ * never deadlock, and on a machine this size there are no idle cores to give it anyway.
  *
  * <p>The pool size is {@code Runtime.availableProcessors()}, overridable with the system property
  * {@code kiln.threads} (read once, at first use).
@@ -39,10 +45,38 @@ public final class Parallel {
   /** Held by the thread whose loop is on the pool; re-entry by that thread means a nested call. */
   private static final ReentrantLock OWNER = new ReentrantLock();
 
-  private static final Worker[] WORKERS = startWorkers();
+  private static final VarHandle STATE;
+  private static final VarHandle DONE;
+  private static final VarHandle FAILURE;
 
-  /** The latest loop published to the workers; workers run each published job at most once. */
-  private static volatile Job current;
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      STATE = l.findStaticVarHandle(Parallel.class, "state", long.class);
+      DONE = l.findStaticVarHandle(Parallel.class, "done", int.class);
+      FAILURE = l.findStaticVarHandle(Parallel.class, "failure", Throwable.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  // The current loop. Plain fields are written by the owner before it publishes a new generation in
+  // `state` (a volatile write), and read by workers only after they have seen that generation.
+  private static int loopN;
+  private static int loopChunks;
+  private static RangeBody loopBody;
+  private static Thread loopCaller;
+
+  /** Generation (high 32 bits) and next unclaimed chunk (low 32 bits). */
+  private static volatile long state;
+
+  /** Chunks finished (or skipped after a failure) in the current generation. */
+  private static volatile int done;
+
+  private static volatile Throwable failure;
+  private static volatile boolean callerParked;
+
+  private static final Worker[] WORKERS = startWorkers();
 
   /** The number of threads a parallel loop uses, the caller included. */
   public static int threads() {
@@ -52,14 +86,14 @@ public final class Parallel {
   /**
    * Runs {@code body} over {@code [0, n)} split into chunks of at least {@code grain} indices, on the
    * pool and the calling thread, and returns when every chunk is done. The first exception thrown by
-   * any chunk is rethrown here (after all chunks have finished or been skipped).
+   * any chunk is rethrown here, after the other chunks have finished (chunks not yet started when it
+   * was thrown are skipped).
    */
   public static void forRange(int n, int grain, RangeBody body) {
     if (n <= 0) {
       return;
     }
-    int g = Math.max(1, grain);
-    int chunks = Math.min(n / g, THREADS * CHUNKS_PER_THREAD);
+    int chunks = Math.min(n / Math.max(1, grain), THREADS * CHUNKS_PER_THREAD);
     if (chunks <= 1 || THREADS == 1 || Thread.currentThread() instanceof Worker) {
       body.run(0, n);
       return;
@@ -69,18 +103,85 @@ public final class Parallel {
       return;
     }
     try {
-      Job job = new Job(n, chunks, body, Thread.currentThread());
-      current = job;
+      loopN = n;
+      loopChunks = chunks;
+      loopBody = body;
+      loopCaller = Thread.currentThread();
+      done = 0;
+      failure = null;
+      long generation = (state >>> 32) + 1;
+      state = generation << 32; // publishes the fields above
       for (Worker w : WORKERS) {
         if (w.parked) {
           LockSupport.unpark(w);
         }
       }
-      job.work();
-      job.awaitDone();
-      job.rethrow();
+      work(generation);
+      awaitDone(chunks);
+      loopBody = null; // do not keep the caller's data reachable
+      Throwable t = failure;
+      failure = null;
+      rethrow(t);
     } finally {
       OWNER.unlock();
+    }
+  }
+
+  /** Claims and runs chunks of loop {@code generation} until none are left (or a newer loop began). */
+  private static void work(long generation) {
+    while (true) {
+      long s = state;
+      if ((s >>> 32) != generation) {
+        return;
+      }
+      int chunk = (int) s;
+      int chunks = loopChunks;
+      if (chunk >= chunks) {
+        return;
+      }
+      if (!STATE.compareAndSet(s, s + 1)) {
+        continue;
+      }
+      // The claim succeeded, so this generation cannot finish (and its fields cannot change) before
+      // this chunk is counted as done.
+      if (failure == null) {
+        int n = loopN;
+        try {
+          loopBody.run((int) ((long) chunk * n / chunks), (int) ((long) (chunk + 1) * n / chunks));
+        } catch (Throwable t) {
+          FAILURE.compareAndSet((Throwable) null, t);
+        }
+      }
+      Thread caller = loopCaller;
+      if ((int) DONE.getAndAdd(1) + 1 == chunks && callerParked) {
+        LockSupport.unpark(caller);
+      }
+    }
+  }
+
+  private static void awaitDone(int chunks) {
+    long deadline = System.nanoTime() + SPIN_NANOS;
+    while (done < chunks && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    while (done < chunks) {
+      callerParked = true;
+      if (done < chunks) {
+        LockSupport.park(Parallel.class);
+      }
+      callerParked = false;
+    }
+  }
+
+  private static void rethrow(Throwable t) {
+    if (t instanceof RuntimeException e) {
+      throw e;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    if (t != null) {
+      throw new IllegalStateException("parallel loop body failed", t);
     }
   }
 
@@ -93,90 +194,7 @@ public final class Parallel {
     return workers;
   }
 
-  /** One parallel loop: chunks are claimed from a shared counter, so no per-chunk objects exist. */
-  private static final class Job {
-    private static final VarHandle NEXT;
-    private static final VarHandle DONE;
-    private static final VarHandle FAILURE;
-
-    static {
-      try {
-        MethodHandles.Lookup l = MethodHandles.lookup();
-        NEXT = l.findVarHandle(Job.class, "next", int.class);
-        DONE = l.findVarHandle(Job.class, "done", int.class);
-        FAILURE = l.findVarHandle(Job.class, "failure", Throwable.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    private final int n;
-    private final int chunks;
-    private final RangeBody body;
-    private final Thread caller;
-
-    @SuppressWarnings("unused") // accessed through NEXT
-    private volatile int next;
-
-    private volatile int done;
-    private volatile Throwable failure;
-    private volatile boolean callerParked;
-
-    Job(int n, int chunks, RangeBody body, Thread caller) {
-      this.n = n;
-      this.chunks = chunks;
-      this.body = body;
-      this.caller = caller;
-    }
-
-    /** Claims and runs chunks until none are left. */
-    void work() {
-      int c;
-      while ((c = (int) NEXT.getAndAdd(this, 1)) < chunks) {
-        if (failure == null) {
-          int from = (int) ((long) c * n / chunks);
-          int to = (int) ((long) (c + 1) * n / chunks);
-          try {
-            body.run(from, to);
-          } catch (Throwable t) {
-            FAILURE.compareAndSet(this, (Throwable) null, t);
-          }
-        }
-        if ((int) DONE.getAndAdd(this, 1) + 1 == chunks && callerParked) {
-          LockSupport.unpark(caller);
-        }
-      }
-    }
-
-    void awaitDone() {
-      long deadline = System.nanoTime() + SPIN_NANOS;
-      while (done < chunks && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
-      while (done < chunks) {
-        callerParked = true;
-        if (done < chunks) {
-          LockSupport.park(this);
-        }
-        callerParked = false;
-      }
-    }
-
-    void rethrow() {
-      Throwable t = failure;
-      if (t instanceof RuntimeException e) {
-        throw e;
-      }
-      if (t instanceof Error e) {
-        throw e;
-      }
-      if (t != null) {
-        throw new IllegalStateException("parallel loop body failed", t);
-      }
-    }
-  }
-
-  /** A pool thread: waits (spin, then park) for a new job, helps run it, repeats. */
+  /** A pool thread: waits (spin, then park) for a new generation, helps run it, repeats. */
   private static final class Worker extends Thread {
     volatile boolean parked;
 
@@ -187,25 +205,25 @@ public final class Parallel {
 
     @Override
     public void run() {
-      Job last = null;
+      long seen = 0;
       while (true) {
-        Job job = current;
+        long generation = state >>> 32;
         long deadline = System.nanoTime() + SPIN_NANOS;
-        while (job == last && System.nanoTime() < deadline) {
+        while (generation == seen && System.nanoTime() < deadline) {
           Thread.onSpinWait();
-          job = current;
+          generation = state >>> 32;
         }
-        while (job == last) {
+        while (generation == seen) {
           parked = true;
-          job = current;
-          if (job == last) {
+          generation = state >>> 32;
+          if (generation == seen) {
             LockSupport.park(this);
-            job = current;
+            generation = state >>> 32;
           }
           parked = false;
         }
-        last = job;
-        job.work();
+        seen = generation;
+        work(generation);
       }
     }
   }

@@ -3,13 +3,12 @@ package dev.kiln.runtime.cpu;
 import static dev.kiln.runtime.cpu.Vec.L;
 import static dev.kiln.runtime.cpu.Vec.S;
 
-import dev.kiln.runtime.Rng;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Float element-wise arithmetic with broadcasting, its reductions (the backward of a broadcast),
- * dropout and the AdamW update: vectorised, and split across the pool for large tensors.
+ * Float element-wise arithmetic with broadcasting, its reductions (the backward of a broadcast) and
+ * the AdamW update: vectorised, and split across the pool for large tensors.
  */
 final class Pointwise32 {
   private Pointwise32() {}
@@ -49,6 +48,9 @@ final class Pointwise32 {
   }
 
   private static void binary(int op, int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
+    if (n <= 0) {
+      return;
+    }
     forElements(n, (from, to) -> {
       if (bn == 1) {
         broadcastScalar(op, to - from, a, aOff + from, b[bOff], out, outOff + from);
@@ -151,6 +153,9 @@ final class Pointwise32 {
 
   /** {@code db[j] += alpha·Σ_{i%bn==j} dout[i]}: column sums of dout viewed as {@code (n/bn) × bn}. */
   static void reduceBroadcast(int n, int bn, double alpha, float[] dout, int doutOff, float[] db, int dbOff) {
+    if (n <= 0) {
+      return;
+    }
     if (bn == n) {
       accumulate(n, alpha, dout, doutOff, db, dbOff);
     } else if (bn == 1) {
@@ -209,6 +214,9 @@ final class Pointwise32 {
       int daOff,
       float[] db,
       int dbOff) {
+    if (n <= 0) {
+      return;
+    }
     if (da != null) {
       forElements(n, (from, to) -> {
         int i = from;
@@ -270,48 +278,6 @@ final class Pointwise32 {
       s += p;
     }
     return s;
-  }
-
-  /**
-   * Element {@code i} is kept iff {@code Rng.uniform(seed, i) >= p}. Since uniform is {@code (bits >>> 40)
-   * / 2^24}, that is the integer test {@code bits >>> 40 >= ceil(p·2^24)}, with no float conversion.
-   */
-  static long dropThreshold(double p) {
-    return (long) Math.ceil(p * 0x1p24);
-  }
-
-  static void dropout(int n, double p, long seed, float[] x, int xOff, float[] out, int outOff) {
-    Shared.checkP(p);
-    if (p == 0) {
-      if (x != out || xOff != outOff) {
-        forElements(n, (from, to) -> System.arraycopy(x, xOff + from, out, outOff + from, to - from));
-      }
-      return;
-    }
-    long th = dropThreshold(p);
-    float ks = (float) Shared.keepScale(p);
-    forElements(n, (from, to) -> {
-      for (int i = from; i < to; i++) {
-        out[outOff + i] = (Rng.bits(seed, i) >>> 40) >= th ? x[xOff + i] * ks : 0f;
-      }
-    });
-  }
-
-  static void dropoutBackward(int n, double p, long seed, float[] dout, int doutOff, float[] dx, int dxOff) {
-    Shared.checkP(p);
-    if (p == 0) {
-      accumulate(n, 1.0, dout, doutOff, dx, dxOff);
-      return;
-    }
-    long th = dropThreshold(p);
-    float ks = (float) Shared.keepScale(p);
-    forElements(n, (from, to) -> {
-      for (int i = from; i < to; i++) {
-        if ((Rng.bits(seed, i) >>> 40) >= th) {
-          dx[dxOff + i] += dout[doutOff + i] * ks;
-        }
-      }
-    });
   }
 
   static void adamw(

@@ -205,7 +205,8 @@ final class Rows32 {
     });
   }
 
-  static void softmaxBackward(int rows, int dim, float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff) {
+  static void softmaxBackward(
+      int rows, int dim, float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff) {
     forRows(rows, dim, (r0, r1) -> {
       for (int r = r0; r < r1; r++) {
         int yi = yOff + r * dim;

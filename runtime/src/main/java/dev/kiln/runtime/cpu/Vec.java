@@ -69,17 +69,26 @@ final class Vec {
     return s;
   }
 
-  /** {@code Σ x} accumulated in double: float lanes over short runs, so the float error stays tiny. */
+  /**
+   * {@code Σ x} accumulated in double: float lanes over runs of at most {@code 32·L} elements (so the
+   * float error stays tiny), four independent accumulators so the adds do not wait on each other.
+   */
   static double sum(int n, float[] x, int xOff) {
     double total = 0;
     int i = 0;
-    for (int bound = S.loopBound(n); i < bound; ) {
-      FloatVector acc = FloatVector.zero(S);
-      int end = Math.min(bound, i + 32 * L);
-      for (; i < end; i += L) {
-        acc = acc.add(FloatVector.fromArray(S, x, xOff + i));
+    int bound = n - 4 * L;
+    while (i <= bound) {
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      for (int end = Math.min(bound, i + 28 * L); i <= end; i += 4 * L) {
+        a0 = a0.add(FloatVector.fromArray(S, x, xOff + i));
+        a1 = a1.add(FloatVector.fromArray(S, x, xOff + i + L));
+        a2 = a2.add(FloatVector.fromArray(S, x, xOff + i + 2 * L));
+        a3 = a3.add(FloatVector.fromArray(S, x, xOff + i + 3 * L));
       }
-      total += acc.reduceLanes(VectorOperators.ADD);
+      total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
     for (; i < n; i++) {
       total += x[xOff + i];
@@ -87,34 +96,58 @@ final class Vec {
     return total;
   }
 
-  /** {@code Σ x²} accumulated like {@link #sum}. */
+  /** {@code Σ x²}, accumulated like {@link #sum}. */
   static double sumSquares(int n, float[] x, int xOff) {
+    return sumSquaredDiff(n, x, xOff, 0f);
+  }
+
+  /** {@code Σ (x - mu)²}, accumulated like {@link #sum}. */
+  static double sumSquaredDiff(int n, float[] x, int xOff, float mu) {
+    FloatVector vm = FloatVector.broadcast(S, mu);
     double total = 0;
     int i = 0;
-    for (int bound = S.loopBound(n); i < bound; ) {
-      FloatVector acc = FloatVector.zero(S);
-      int end = Math.min(bound, i + 32 * L);
-      for (; i < end; i += L) {
-        FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-        acc = v.fma(v, acc);
+    int bound = n - 4 * L;
+    while (i <= bound) {
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      for (int end = Math.min(bound, i + 28 * L); i <= end; i += 4 * L) {
+        FloatVector v0 = FloatVector.fromArray(S, x, xOff + i).sub(vm);
+        FloatVector v1 = FloatVector.fromArray(S, x, xOff + i + L).sub(vm);
+        FloatVector v2 = FloatVector.fromArray(S, x, xOff + i + 2 * L).sub(vm);
+        FloatVector v3 = FloatVector.fromArray(S, x, xOff + i + 3 * L).sub(vm);
+        a0 = v0.fma(v0, a0);
+        a1 = v1.fma(v1, a1);
+        a2 = v2.fma(v2, a2);
+        a3 = v3.fma(v3, a3);
       }
-      total += acc.reduceLanes(VectorOperators.ADD);
+      total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
     for (; i < n; i++) {
-      double v = x[xOff + i];
-      total += v * v;
+      double d = x[xOff + i] - mu;
+      total += d * d;
     }
     return total;
   }
 
-  /** {@code max x[0:n]} (negative infinity when empty). */
+  /** {@code max x[0:n]} (negative infinity when empty); four accumulators, as max has a long latency. */
   static float max(int n, float[] x, int xOff) {
-    FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    FloatVector a0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
     int i = 0;
-    for (int bound = S.loopBound(n); i < bound; i += L) {
-      acc = acc.max(FloatVector.fromArray(S, x, xOff + i));
+    for (; i + 4 * L <= n; i += 4 * L) {
+      a0 = a0.max(FloatVector.fromArray(S, x, xOff + i));
+      a1 = a1.max(FloatVector.fromArray(S, x, xOff + i + L));
+      a2 = a2.max(FloatVector.fromArray(S, x, xOff + i + 2 * L));
+      a3 = a3.max(FloatVector.fromArray(S, x, xOff + i + 3 * L));
     }
-    float m = acc.reduceLanes(VectorOperators.MAX);
+    for (; i + L <= n; i += L) {
+      a0 = a0.max(FloatVector.fromArray(S, x, xOff + i));
+    }
+    float m = a0.max(a1).max(a2.max(a3)).reduceLanes(VectorOperators.MAX);
     for (; i < n; i++) {
       m = Math.max(m, x[xOff + i]);
     }
@@ -159,27 +192,6 @@ final class Vec {
     }
     for (; i < n; i++) {
       total += Math.exp(x[xOff + i] - shift);
-    }
-    return total;
-  }
-
-  /** {@code Σ (x - mu)²} accumulated like {@link #sum}. */
-  static double sumSquaredDiff(int n, float[] x, int xOff, float mu) {
-    FloatVector vm = FloatVector.broadcast(S, mu);
-    double total = 0;
-    int i = 0;
-    for (int bound = S.loopBound(n); i < bound; ) {
-      FloatVector acc = FloatVector.zero(S);
-      int end = Math.min(bound, i + 32 * L);
-      for (; i < end; i += L) {
-        FloatVector d = FloatVector.fromArray(S, x, xOff + i).sub(vm);
-        acc = d.fma(d, acc);
-      }
-      total += acc.reduceLanes(VectorOperators.ADD);
-    }
-    for (; i < n; i++) {
-      double d = x[xOff + i] - mu;
-      total += d * d;
     }
     return total;
   }

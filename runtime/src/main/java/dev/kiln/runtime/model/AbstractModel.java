@@ -48,6 +48,11 @@ public abstract class AbstractModel implements Model {
     return step;
   }
 
+  /** The seed of the dropout streams. */
+  public long randomSeed() {
+    return seed;
+  }
+
   /** The seed of the dropout stream of node {@code nodeId} for the current step. */
   protected final long dropoutSeed(int nodeId) {
     return Rng.derive(Rng.derive(seed, step), nodeId);

@@ -134,7 +134,8 @@ class GemmTest {
     }
   }
 
-  private static void checkBatched(int batch, boolean transA, boolean transB, int M, int N, int K, boolean sharedB, long seed) {
+  private static void checkBatched(
+      int batch, boolean transA, boolean transB, int M, int N, int K, boolean sharedB, long seed) {
     int lda = transA ? M : K;
     int ldb = transB ? K : N;
     int ldc = N;

@@ -319,7 +319,8 @@ class Kernels32Test {
       }
     }
     assertThrows(IllegalArgumentException.class, () -> Kernels32.dropout(1, 1.5, 0, new float[1], 0, new float[1], 0));
-    assertThrows(IllegalArgumentException.class, () -> Kernels64.dropout(1, -0.1, 0, new double[1], 0, new double[1], 0));
+    assertThrows(
+        IllegalArgumentException.class, () -> Kernels64.dropout(1, -0.1, 0, new double[1], 0, new double[1], 0));
   }
 
   @Test

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.SplittableRandom;
 
-/** Seeded test inputs (float-representable doubles, so both kernel families see identical data) and closeness checks. */
+/**
+ * Seeded test inputs (float-representable doubles, so both kernel families see identical data) and
+ * closeness checks.
+ */
 final class TestData {
   private TestData() {}
 

@@ -74,7 +74,7 @@ final class Attrs {
   }
 
   /** A boolean attribute as a literal when written explicitly, else null (the op's default applies). */
-  Expr flag(String attribute) {
+  Expr.BoolLit flag(String attribute) {
     if (!isExplicit(attribute) || !(value(attribute) instanceof Boolean b)) {
       return null;
     }

@@ -26,11 +26,13 @@ import javax.lang.model.type.TypeKind;
  */
 final class MethodScanner {
   private final Where where;
+  private final Context ctx;
   private final Diagnostics diags;
 
-  MethodScanner(Where where, Diagnostics diags) {
+  MethodScanner(Where where, Context ctx) {
     this.where = where;
-    this.diags = diags;
+    this.ctx = ctx;
+    this.diags = ctx.diags;
   }
 
   List<MethodDecl> scan(TypeElement type) {
@@ -43,9 +45,8 @@ final class MethodScanner {
       ExecutableElement m = (ExecutableElement) e;
       String name = m.getSimpleName().toString();
       if (!m.getModifiers().contains(Modifier.ABSTRACT)) {
-        String what = m.getModifiers().contains(Modifier.STATIC) ? "is static" : m.getModifiers().contains(Modifier.PRIVATE) ? "is private" : "has a default body";
         Message.OP_ANNOTATION.reportWithHint(diags, where.at(m), "declare it abstract, without a body; its annotation says what it computes",
-            "method '" + name + "' " + what + "; the methods of a model or block are ops, declared without a body");
+            "method '" + name + "' " + bodyKind(m) + "; the methods of a model or block are ops, declared without a body");
         continue;
       }
       if (!m.getTypeParameters().isEmpty()) {
@@ -65,14 +66,16 @@ final class MethodScanner {
   private MethodDecl method(ExecutableElement m, String name) {
     boolean broken = false;
     ValueKind type = ValueKind.of(m.getReturnType());
-    if (type == null) {
+    // An unresolved type (a missing import) is javac's to report; another message would be noise.
+    if (type == null && !ctx.unresolved(m.getReturnType())) {
+      String returned = m.getReturnType().getKind() == TypeKind.VOID ? "void" : m.getReturnType().toString();
       Message.OP_ANNOTATION.reportWithHint(diags, where.at(m), "return dev.kiln.dsl.annotation.Tensor (or Ids for integer ids)",
-          "method '" + name + "' returns " + typeName(m.getReturnType().toString(), m.getReturnType().getKind()) + "; a model method returns Tensor or Ids");
+          "method '" + name + "' returns " + returned + "; a model method returns Tensor or Ids");
     }
     List<ParamDecl> params = new ArrayList<>();
     for (VariableElement p : m.getParameters()) {
       ValueKind pt = ValueKind.of(p.asType());
-      if (pt == null) {
+      if (pt == null && !ctx.unresolved(p.asType())) {
         Message.OP_ANNOTATION.reportWithHint(diags, where.at(p), "declare it Tensor (or Ids for integer ids)",
             "parameter '" + p.getSimpleName() + "' of " + name + " has type " + p.asType() + "; a model method takes Tensor or Ids");
       }
@@ -81,6 +84,9 @@ final class MethodScanner {
     List<AnnotationMirror> ops = new ArrayList<>();
     OpKind op = null;
     for (AnnotationMirror a : m.getAnnotationMirrors()) {
+      if (ctx.unresolved(a.getAnnotationType())) {
+        return new MethodDecl(m, name, type, null, null, null, null, params, true);
+      }
       OpKind k = OpKind.of(Mirrors.qualifiedName(a));
       if (k != null) {
         ops.add(a);
@@ -122,7 +128,10 @@ final class MethodScanner {
     return new MethodDecl(m, name, type, op, opMirror, output, null, params, broken || type == null);
   }
 
-  private static String typeName(String text, TypeKind kind) {
-    return kind == TypeKind.VOID ? "void" : text;
+  private static String bodyKind(ExecutableElement m) {
+    if (m.getModifiers().contains(Modifier.STATIC)) {
+      return "is static";
+    }
+    return m.getModifiers().contains(Modifier.PRIVATE) ? "is private" : "has a default body";
   }
 }
