@@ -228,8 +228,9 @@ UNTERMINATED_COMMENT
   : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF
   ;
 
+// A byte-order mark (files saved by some Windows editors start with one) counts as whitespace.
 WS
-  : [ \t\r\n\f]+ -> skip
+  : [ \t\r\n\f\uFEFF]+ -> skip
   ;
 
 // Last, so it only matches a character no other rule accepts; reported and dropped before parsing.

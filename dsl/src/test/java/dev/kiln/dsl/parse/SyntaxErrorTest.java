@@ -1021,6 +1021,14 @@ class SyntaxErrorTest {
   }
 
   @Test
+  void windowsLineEndingsAndByteOrderMarkDoNotMovePositions() {
+    String unix = "model M {\n  x = f(1\n  y = 2\n}\n";
+    Diagnostic expected = parse(unix).diagnostics().get(0);
+    assertEquals(expected, parse(unix.replace("\n", "\r\n")).diagnostics().get(0));
+    assertEquals(List.of(expected), parse("\uFEFF" + unix).diagnostics());
+  }
+
+  @Test
   void aBrokenFileStillYieldsTheStatementsThatParsed() {
     ParseResult result = parse("model M {\n  a = 1\n  b = )\n  c = 3\n}\n");
     assertNotNull(result.unit());

@@ -10,7 +10,6 @@ import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.type.TypeMirror;
-import javax.lang.model.util.Elements;
 
 /**
  * The attributes of one annotation on one element, read as AST: string attributes are parsed as
@@ -25,19 +24,19 @@ final class Attrs {
   private final String owner;
   private final Map<? extends ExecutableElement, ? extends AnnotationValue> withDefaults;
   private final Where where;
-  private final AnnotationText text;
+  private final Context ctx;
   private final Diagnostics diags;
   private boolean failed;
 
-  Attrs(Elements elements, Element element, AnnotationMirror mirror, String owner, Where where, AnnotationText text, Diagnostics diags) {
+  Attrs(Context ctx, Element element, AnnotationMirror mirror, String owner, Where where) {
     this.element = element;
     this.mirror = mirror;
     this.annotation = "@" + mirror.getAnnotationType().asElement().getSimpleName();
     this.owner = owner;
-    this.withDefaults = elements.getElementValuesWithDefaults(mirror);
+    this.withDefaults = ctx.elements.getElementValuesWithDefaults(mirror);
     this.where = where;
-    this.text = text;
-    this.diags = diags;
+    this.ctx = ctx;
+    this.diags = ctx.diags;
   }
 
   boolean failed() {
@@ -58,11 +57,12 @@ final class Attrs {
     return Mirrors.explicit(mirror, attribute) != null;
   }
 
-  /** The raw value, the default when not written; null when javac could not evaluate it (it reports that). */
+  /** The raw value, the default when not written; null when javac could not evaluate it (javac reports that). */
   Object value(String attribute) {
     AnnotationValue v = Mirrors.find(withDefaults, attribute);
     Object o = v == null ? null : v.getValue();
     if (o == null || o instanceof String s && s.equals("<error>")) {
+      ctx.javacReports(); // a required attribute left out, or a value javac could not evaluate
       failed = true;
       return null;
     }
@@ -137,7 +137,7 @@ final class Attrs {
   }
 
   private Expr parse(String s, String attribute) {
-    Expr e = text.expr(s, span(attribute));
+    Expr e = ctx.text.expr(s, span(attribute));
     failed |= e == null;
     return e;
   }

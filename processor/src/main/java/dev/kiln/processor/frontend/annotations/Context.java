@@ -47,6 +47,11 @@ final class Context {
     return error;
   }
 
+  /** Notes a mistake javac reports itself (a missing annotation attribute); the model is then skipped. */
+  void javacReports() {
+    sawUnresolved = true;
+  }
+
   boolean sawUnresolved() {
     return sawUnresolved;
   }

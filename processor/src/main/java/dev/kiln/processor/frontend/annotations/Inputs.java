@@ -93,7 +93,9 @@ final class Inputs {
       return;
     }
     Stmt.Input stmt = null;
-    if (dims.isBlank()) {
+    if (value == null) {
+      ctx.javacReports(); // @Input without its dims does not compile
+    } else if (dims.isBlank()) {
       Message.OP_ANNOTATION.reportWithHint(ctx.diags, at, "write its dims, e.g. @Input(\"B, T\")", "@Input '" + name + "' has no dims");
     } else {
       List<Dim> parsed = ctx.text.dims(dims, at);

@@ -200,7 +200,7 @@ final class InterfaceGraph {
       // The input statement is emitted with the other inputs; an @Output input is passed through.
       return new Built(m.output() != null && !block ? List.of(output(m, null)) : List.of(), List.of());
     }
-    Attrs a = new Attrs(ctx.elements, m.element(), m.opMirror(), m.name(), where, ctx.text, ctx.diags);
+    Attrs a = new Attrs(ctx, m.element(), m.opMirror(), m.name(), where);
     if (m.op() == OpKind.REPEAT) {
       List<Stmt> stmts = new RepeatCall(ctx, where, this, m, a).expand();
       return stmts == null ? null : new Built(stmts, List.of());

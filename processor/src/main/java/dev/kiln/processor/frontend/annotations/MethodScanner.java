@@ -79,6 +79,9 @@ final class MethodScanner {
         Message.OP_ANNOTATION.reportWithHint(diags, where.at(p), "declare it Tensor (or Ids for integer ids)",
             "parameter '" + p.getSimpleName() + "' of " + name + " has type " + p.asType() + "; a model method takes Tensor or Ids");
       }
+      for (AnnotationMirror a : p.getAnnotationMirrors()) {
+        ctx.unresolved(a.getAnnotationType()); // a missing @Input import: javac reports it, the model is skipped
+      }
       params.add(new ParamDecl(p, p.getSimpleName().toString(), pt, Mirrors.find(p, Input.class.getCanonicalName())));
     }
     List<AnnotationMirror> ops = new ArrayList<>();

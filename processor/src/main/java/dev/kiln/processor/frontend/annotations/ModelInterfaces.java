@@ -23,6 +23,9 @@ public final class ModelInterfaces {
 
   /** See {@link dev.kiln.processor.frontend.AnnotatedModelReader#read}. */
   public static CompilationUnit read(ProcessingEnvironment env, TypeElement iface, List<Param> config, Diagnostics diags) {
+    if (Unresolved.in(iface)) {
+      return null;
+    }
     Where where = Where.of(iface);
     AnnotationMirror model = Mirrors.find(iface, Model.class.getCanonicalName());
     Span configSpan = where.at(iface, model, model == null ? null : Mirrors.explicit(model, "config"));
