@@ -30,9 +30,10 @@ public final class KilnProcessor extends AbstractProcessor {
   /** Run-time dims for the memory summary note, e.g. {@code B=8,T=256}. */
   public static final String OPTION_PLAN_DIMS = "kiln.planDims";
 
+  /** All of Kiln's annotations are claimed (the op annotations are read through their @Model), so javac does not warn about them. */
   @Override
   public Set<String> getSupportedAnnotationTypes() {
-    return Set.of(MODEL);
+    return Set.of("dev.kiln.dsl.annotation.*");
   }
 
   @Override
@@ -51,6 +52,9 @@ public final class KilnProcessor extends AbstractProcessor {
     if (model == null) {
       return false;
     }
+    if (!annotations.contains(model)) {
+      return false;
+    }
     for (Element e : round.getElementsAnnotatedWith(model)) {
       if (e.getKind() != ElementKind.INTERFACE) {
         processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "@Model goes on an interface", e);
@@ -67,6 +71,6 @@ public final class KilnProcessor extends AbstractProcessor {
             e);
       }
     }
-    return true;
+    return false; // never claim: other processors may read the same annotations
   }
 }

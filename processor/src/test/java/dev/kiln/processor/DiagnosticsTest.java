@@ -35,7 +35,7 @@ class DiagnosticsTest {
           x = embedding(tokens, vocab, d
           output loss = cross_entropy(linear(x, vocab), targets)
         """);
-    error(c, "m.model:5:3: error: expected ')' to close the call to 'embedding' opened at 4:16");
+    error(c, "m.model:4:33: error: expected ')' to close the call to 'embedding' opened at 4:16");
   }
 
   @Test

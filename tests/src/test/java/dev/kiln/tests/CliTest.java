@@ -65,7 +65,7 @@ class CliTest {
     Files.writeString(bad, "model S(d = 4) {\n  input x: float[B, d]\n  y = linear(x, d\n  output loss = mean(y)\n}\n");
     Cli.Result r = Cli.run("compile", bad.toString());
     assertEquals(1, r.exit());
-    assertTrue(r.err().contains("syntax.model:4:3: error: expected ')' to close the call to 'linear' opened at 3:13"), r.err());
+    assertTrue(r.err().contains("syntax.model:3:18: error: expected ')' to close the call to 'linear' opened at 3:13"), r.err());
   }
 
   @Test

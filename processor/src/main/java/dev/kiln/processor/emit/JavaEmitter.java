@@ -616,7 +616,7 @@ public final class JavaEmitter {
       m.addStatement("$T.gemm(false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false)", prec.kernels, mm.transposeB(),
           count(as.dropLast(1)), nDim, kDim, loc(a), kDim, loc(b), ldb, loc(n.out()), nDim);
     } else {
-      m.addStatement("$T.gemmBatched($L, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false)", prec.kernels,
+      m.addStatement("$T.gemmBatched($L, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false)", prec.kernels,
           count(as.dropLast(2)), mm.transposeB(), mDim, nDim, kDim, loc(a), mDim + " * " + kDim, kDim, loc(b), kDim + " * " + nDim, ldb,
           loc(n.out()), mDim + " * " + nDim, nDim);
     }
@@ -809,7 +809,7 @@ public final class JavaEmitter {
     String sb = kDim + " * " + nDim;
     String sy = mDim + " * " + nDim;
     if (has(n, 0)) {
-      m.addStatement("$T.gemmBatched($L, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)", k, batch, !mm.transposeB(),
+      m.addStatement("$T.gemmBatched($L, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)", k, batch, !mm.transposeB(),
           mDim, kDim, nDim, dy, sy, nDim, loc(b), sb, ldb, gradLoc(n, 0), sa, kDim);
     }
     if (has(n, 1)) {
