@@ -575,7 +575,7 @@ public final class JavaEmitter {
       case Op.Slice s -> {
         Shape x = in.get(0).shape();
         m.addStatement("$T.copyAxis($L, $L, $L, $L, $L, $L, $L, $L, 0, false)", k, prod(x, 0, s.axis()), s.length(),
-            prod(x, s.axis() + 1, x.rank()), loc(in.get(0)), dimCode(x.dim(s.axis())), s.start(), loc(out), s.length());
+            prod(x, s.axis() + 1, x.rank()), loc(in.get(0)), dimCode(x.dim(s.axis())), sliceStart(x, s), loc(out), s.length());
       }
       case Op.Concat c -> {
         Shape y = out.shape();
@@ -620,6 +620,11 @@ public final class JavaEmitter {
           count(as.dropLast(2)), mm.transposeB(), mDim, nDim, kDim, loc(a), mDim + " * " + kDim, kDim, loc(b), kDim + " * " + nDim, ldb,
           loc(n.out()), mDim + " * " + nDim, nDim);
     }
+  }
+
+  /** The start of a slice as code: a constant, or {@code T - k} for a negative start on a run-time dim. */
+  private String sliceStart(Shape x, Op.Slice s) {
+    return s.start() >= 0 ? Integer.toString(s.start()) : "(" + dimCode(x.dim(s.axis())) + " - " + (-s.start()) + ")";
   }
 
   private String attentionDims(Node n, Op.Attention at) {
@@ -741,7 +746,7 @@ public final class JavaEmitter {
       case Op.Slice s -> {
         Shape x = in.get(0).shape();
         m.addStatement("$T.copyAxis($L, $L, $L, $L, $L, 0, $L, $L, $L, true)", k, prod(x, 0, s.axis()), s.length(),
-            prod(x, s.axis() + 1, x.rank()), dyLoc, s.length(), gradLoc(n, 0), dimCode(x.dim(s.axis())), s.start());
+            prod(x, s.axis() + 1, x.rank()), dyLoc, s.length(), gradLoc(n, 0), dimCode(x.dim(s.axis())), sliceStart(x, s));
       }
       case Op.Concat c -> {
         Shape y = f.out().shape();

@@ -488,7 +488,11 @@ public sealed interface Op {
   // ---------------------------------------------------------------------------------------------
   // Reshaping
 
-  /** {@code slice(x, axis, start, end)} and {@code select(x, axis, index)} (which drops the axis). */
+  /**
+   * {@code slice(x, axis, start, end)} and {@code select(x, axis, index)} (which drops the axis). A
+   * negative {@code start} counts from the end of the axis, which for a run-time dim is resolved when
+   * the dims are bound ({@code select(h, 1, -1)} is the last position).
+   */
   record Slice(int axis, int start, int length, boolean squeeze) implements Op {
     @Override
     public String name() {
@@ -506,7 +510,7 @@ public sealed interface Op {
       if (axis < 0 || axis >= x.rank()) {
         throw new ShapeException("axis " + axis + " is out of range for " + x, null);
       }
-      if (x.dim(axis) instanceof Dim.Fixed f && start + length > f.size()) {
+      if (x.dim(axis) instanceof Dim.Fixed f && (start < 0 || start + length > f.size())) {
         throw new ShapeException(
             (squeeze ? "index " + start : "slice " + start + ".." + (start + length)) + " is out of range for dim " + axis + " of " + x,
             null);

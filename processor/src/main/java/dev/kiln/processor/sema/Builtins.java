@@ -43,7 +43,8 @@ final class Builtins {
     op("attention", "multi-head attention with its projections",
         req("x", Kind.TENSOR), req("heads", Kind.INT), opt("mask", Kind.MASK), opt("kv", Kind.TENSOR),
         opt("head_dim", Kind.INT), opt("bias", Kind.BOOL), opt("dropout", Kind.FLOAT), opt("out", Kind.INT),
-        opt("init", Kind.INIT), opt("out_init", Kind.INIT), opt("name", Kind.STRING));
+        opt("init", Kind.INIT), opt("out_init", Kind.INIT), opt("name", Kind.STRING), opt("qkv_name", Kind.STRING),
+        opt("q_name", Kind.STRING), opt("kv_name", Kind.STRING), opt("out_name", Kind.STRING));
     op("matmul", "a·b over the last two dims", req("a", Kind.TENSOR), req("b", Kind.WEIGHT));
     OPS.put("concat", new Signature("concat", List.of(opt("axis", Kind.INT)), true, "concatenation along an axis"));
     op("select", "one index of an axis, dropping the axis",

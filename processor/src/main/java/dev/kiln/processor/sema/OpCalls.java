@@ -386,14 +386,14 @@ final class OpCalls {
     Map<String, Value> weights = new LinkedHashMap<>();
     List<Value> coreIn = new ArrayList<>();
     if (kvIn == null) {
-      Value qkv = project(x, hd * 3, local + ".qkv", init, bias, span, weights, "qkv");
+      Value qkv = project(x, hd * 3, local + "." + str(a, "qkv_name", "qkv"), init, bias, span, weights, "qkv");
       if (qkv == null) {
         return new SemValue.Poison();
       }
       coreIn.add(qkv);
     } else {
-      Value q = project(x, hd, local + ".q", init, bias, span, weights, "q");
-      Value kv = project(kvIn, hd * 2, local + ".kv", init, bias, span, weights, "kv");
+      Value q = project(x, hd, local + "." + str(a, "q_name", "q"), init, bias, span, weights, "q");
+      Value kv = project(kvIn, hd * 2, local + "." + str(a, "kv_name", "kv"), init, bias, span, weights, "kv");
       if (q == null || kv == null) {
         return new SemValue.Poison();
       }
@@ -413,7 +413,7 @@ final class OpCalls {
     if (!(ctx instanceof SemValue.Tensor t)) {
       return ctx;
     }
-    Value proj = project(t.value(), ((Dim.Fixed) outWidth).size(), local + ".proj", outInit, bias, span, weights, "proj");
+    Value proj = project(t.value(), ((Dim.Fixed) outWidth).size(), local + "." + str(a, "out_name", "proj"), outInit, bias, span, weights, "proj");
     return proj == null ? new SemValue.Poison() : new SemValue.Tensor(proj, weights);
   }
 
@@ -447,6 +447,10 @@ final class OpCalls {
     if (d instanceof Dim.Fixed f && start < 0) {
       start += f.size();
       end += f.size();
+    }
+    if (start < 0 && op.equals("select") && d instanceof Dim.Sym) {
+      // select(x, axis, -k) on a run-time dim: the k-th position from the end, resolved at run time.
+      return apply(new Op.Slice(axis, (int) start, 1, true), span, label, x);
     }
     if (start < 0 || end <= start) {
       Message.WRONG_ARGUMENT.report(
@@ -491,6 +495,11 @@ final class OpCalls {
   private static long integer(Map<String, Bound> a, String name, long dflt) {
     Bound b = a.get(name);
     return b == null ? dflt : ((SemValue.Int) b.value()).value();
+  }
+
+  private static String str(Map<String, Bound> a, String name, String dflt) {
+    Bound b = a.get(name);
+    return b == null ? dflt : ((SemValue.Str) b.value()).value();
   }
 
   private static boolean bool(Map<String, Bound> a, String name, boolean dflt) {

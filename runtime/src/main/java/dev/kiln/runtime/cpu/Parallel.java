@@ -2,6 +2,7 @@ package dev.kiln.runtime.cpu;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -47,14 +48,12 @@ public final class Parallel {
 
   private static final VarHandle STATE;
   private static final VarHandle DONE;
-  private static final VarHandle FAILURE;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
       STATE = l.findStaticVarHandle(Parallel.class, "state", long.class);
       DONE = l.findStaticVarHandle(Parallel.class, "done", int.class);
-      FAILURE = l.findStaticVarHandle(Parallel.class, "failure", Throwable.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -73,7 +72,9 @@ public final class Parallel {
   /** Chunks finished (or skipped after a failure) in the current generation. */
   private static volatile int done;
 
-  private static volatile Throwable failure;
+  /** The first exception of the current loop (a holder, as Throwables should not sit in static fields). */
+  private static final AtomicReference<Throwable> FAILURE = new AtomicReference<>();
+
   private static volatile boolean callerParked;
 
   private static final Worker[] WORKERS = startWorkers();
@@ -108,7 +109,7 @@ public final class Parallel {
       loopBody = body;
       loopCaller = Thread.currentThread();
       done = 0;
-      failure = null;
+      FAILURE.set(null);
       long generation = (state >>> 32) + 1;
       state = generation << 32; // publishes the fields above
       for (Worker w : WORKERS) {
@@ -119,9 +120,7 @@ public final class Parallel {
       work(generation);
       awaitDone(chunks);
       loopBody = null; // do not keep the caller's data reachable
-      Throwable t = failure;
-      failure = null;
-      rethrow(t);
+      rethrow(FAILURE.getAndSet(null));
     } finally {
       OWNER.unlock();
     }
@@ -144,12 +143,12 @@ public final class Parallel {
       }
       // The claim succeeded, so this generation cannot finish (and its fields cannot change) before
       // this chunk is counted as done.
-      if (failure == null) {
+      if (FAILURE.get() == null) {
         int n = loopN;
         try {
           loopBody.run((int) ((long) chunk * n / chunks), (int) ((long) (chunk + 1) * n / chunks));
         } catch (Throwable t) {
-          FAILURE.compareAndSet((Throwable) null, t);
+          FAILURE.compareAndSet(null, t);
         }
       }
       Thread caller = loopCaller;

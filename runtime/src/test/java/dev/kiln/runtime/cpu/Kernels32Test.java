@@ -418,7 +418,8 @@ class Kernels32Test {
       // PE(pos, 2i) = sin(pos / 10000^(2i/dim)), PE(pos, 2i+1) = cos(...)
       int pos = 17;
       for (int j = 0; j < dim; j++) {
-        double angle = pos / Math.pow(10000, 2.0 * (j / 2) / dim);
+        int i2 = j - j % 2; // the 2i of PE(pos, 2i) and PE(pos, 2i+1)
+        double angle = pos / Math.pow(10000, (double) i2 / dim);
         assertEquals(j % 2 == 0 ? Math.sin(angle) : Math.cos(angle), o64[OFF + pos * dim + j], 1e-15);
       }
     }
