@@ -211,6 +211,9 @@ public final class ModelCompiler {
       List<String> notes = new ArrayList<>();
       for (javax.tools.Diagnostic<? extends JavaFileObject> d : collector.getDiagnostics()) {
         String msg = d.getMessage(Locale.ROOT);
+        if (msg.contains("incubating module")) {
+          continue; // javac's notice that the Vector API is incubating; expected and harmless
+        }
         boolean fromKiln = d.getSource() == null || d.getSource().getName().endsWith(name + ".java");
         String text = fromKiln ? msg : d.getSource().getName() + ":" + d.getLineNumber() + ": " + msg;
         switch (d.getKind()) {

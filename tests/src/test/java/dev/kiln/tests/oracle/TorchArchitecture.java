@@ -1,0 +1,26 @@
+package dev.kiln.tests.oracle;
+
+import dev.kiln.runtime.model.ModelSpec;
+import java.util.Map;
+import org.bytedeco.pytorch.Tensor;
+
+/** A functional PyTorch re-implementation of one Kiln test architecture, on Kiln's parameter names. */
+interface TorchArchitecture {
+  /** The graph-connected results of one forward: logits (null if the model does not output them) and loss. */
+  record Outputs(Tensor logits, Tensor loss) {}
+
+  /**
+   * Forward in eval mode (dropout off), from {@code params} and {@code inputs} (integers as int64);
+   * {@code spec} gives the configuration the .model file declares (heads, layers, eps, ...).
+   */
+  Outputs forward(TorchParams params, Map<String, Tensor> inputs, ModelSpec spec);
+
+  /** A configuration value of the model, e.g. {@code heads}. */
+  static Number config(ModelSpec spec, String key) {
+    Object v = spec.config().get(key);
+    if (!(v instanceof Number n)) {
+      throw new IllegalArgumentException("model " + spec.name() + " has no numeric config '" + key + "': " + spec.config());
+    }
+    return n;
+  }
+}
