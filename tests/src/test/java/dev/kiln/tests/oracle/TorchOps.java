@@ -59,7 +59,7 @@ final class TorchOps {
    */
   private static Tensor attend(TorchParams p, String name, Tensor q, Tensor k, Tensor v, int heads, Tensor allowed) {
     long dh = q.size(-1) / heads;
-    Tensor scores = heads(q, heads).matmul(heads(k, heads).transpose(-2, -1)).mul(new Scalar(1 / Math.sqrt(dh)));
+    Tensor scores = heads(q, heads).matmul(heads(k, heads).transpose(-2, -1)).mul(new Scalar(1 / Math.sqrt((double) dh)));
     if (allowed != null) {
       scores = scores.masked_fill(allowed.logical_not(), new Scalar(Double.NEGATIVE_INFINITY));
     }

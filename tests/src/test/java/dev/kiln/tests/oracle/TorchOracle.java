@@ -32,6 +32,7 @@ final class TorchOracle {
   record Result(Tensor.F64 logits, double loss, Map<String, Tensor.F64> gradients) {}
 
   /** Forward and backward of {@code arch} on copies of {@code params} and {@code inputs}. */
+  @SuppressWarnings("try") // the scope is used only for closing
   static Result run(TorchArchitecture arch, ModelSpec spec, Map<String, Tensor> params, Map<String, Tensor> inputs) {
     // Every native tensor made in here (leaves, activations, graph) is freed when the scope closes.
     try (PointerScope scope = new PointerScope()) {

@@ -31,6 +31,7 @@ final class ProtoReader {
   private final MemorySegment seg;
   private final String source;
   private final String path;
+  private final long start;
   private final long end;
   private long pos;
   private int field;
@@ -41,6 +42,7 @@ final class ProtoReader {
     this.seg = seg;
     this.source = source;
     this.path = path;
+    this.start = start;
     this.pos = start;
     this.end = end;
     this.tagOffset = start;
@@ -56,6 +58,21 @@ final class ProtoReader {
 
   String path() {
     return path;
+  }
+
+  /** Offset of the message's first byte. */
+  long start() {
+    return start;
+  }
+
+  /** Offset just past the message. */
+  long end() {
+    return end;
+  }
+
+  /** Offset of the next byte to read. */
+  long position() {
+    return pos;
   }
 
   int field() {
@@ -93,8 +110,56 @@ final class ProtoReader {
   /** Fails unless the current field has wire type {@code expected}. */
   void expect(int expected, String name) {
     if (wireType != expected) {
-      throw error(
-          "field " + name + " (" + field + ") has wire type " + wireType + ", expected " + expected, tagOffset);
+      throw wrongType(name);
+    }
+  }
+
+  /** The error for a known field that arrived with a wire type it cannot have. */
+  OnnxException wrongType(String name) {
+    return error("field " + name + " (" + field + ") cannot have wire type " + wireType);
+  }
+
+  /**
+   * Appends the current repeated int64 field, packed or not, to {@code out}; fails rather than let it
+   * grow past {@code max} elements.
+   */
+  void int64s(String name, Growable.Longs out, int max) {
+    if (wireType == VARINT) {
+      add(out, varint(), max, name);
+      return;
+    }
+    if (wireType != LEN) {
+      throw wrongType(name);
+    }
+    ProtoReader packed = message(path + "." + name);
+    while (packed.pos < packed.end) {
+      add(out, packed.varint(), max, name);
+    }
+  }
+
+  private void add(Growable.Longs out, long v, int max, String name) {
+    if (out.size() >= max) {
+      throw error(name + " has more than " + max + " elements");
+    }
+    out.add(v);
+  }
+
+  /** Appends the current repeated float field, packed or not, to {@code out}. */
+  void floats(String name, Growable.Floats out) {
+    if (wireType == FIXED32) {
+      out.add(Float.intBitsToFloat(fixed32()));
+      return;
+    }
+    if (wireType != LEN) {
+      throw wrongType(name);
+    }
+    long from = lengthDelimited();
+    long n = pos - from;
+    if (n % 4 != 0) {
+      throw error("packed " + name + " has " + n + " bytes, not a multiple of 4", from);
+    }
+    for (long at = from; at < pos; at += 4) {
+      out.add(Float.intBitsToFloat(seg.get(I32_LE, at)));
     }
   }
 
@@ -170,6 +235,12 @@ final class ProtoReader {
     } catch (CharacterCodingException e) {
       throw error(name + " is not valid UTF-8", start);
     }
+  }
+
+  /** The current length-delimited field as text, with malformed UTF-8 replaced (for free-form strings). */
+  String lenientString() {
+    long start = lengthDelimited();
+    return StandardCharsets.UTF_8.decode(seg.asSlice(start, pos - start).asByteBuffer()).toString();
   }
 
   /** Steps over the current field, whatever it is. */

@@ -1,0 +1,46 @@
+package dev.kiln.runtime.io.onnx;
+
+import java.util.Arrays;
+
+/** Primitive arrays that double as they grow, so repeated fields of any length cost linear time. */
+final class Growable {
+  private Growable() {}
+
+  /** A growable {@code long[]}. */
+  static final class Longs {
+    private long[] a = new long[4];
+    private int n;
+
+    void add(long v) {
+      if (n == a.length) {
+        a = Arrays.copyOf(a, 2 * n);
+      }
+      a[n++] = v;
+    }
+
+    int size() {
+      return n;
+    }
+
+    long[] toArray() {
+      return Arrays.copyOf(a, n);
+    }
+  }
+
+  /** A growable {@code float[]}. */
+  static final class Floats {
+    private float[] a = new float[4];
+    private int n;
+
+    void add(float v) {
+      if (n == a.length) {
+        a = Arrays.copyOf(a, 2 * n);
+      }
+      a[n++] = v;
+    }
+
+    float[] toArray() {
+      return Arrays.copyOf(a, n);
+    }
+  }
+}
