@@ -72,7 +72,7 @@ class CliTest {
   void missingModelFileIsOneClearError() {
     Cli.Result r = Cli.run("compile", dir.resolve("nope.model").toString());
     assertEquals(1, r.exit());
-    assertTrue(r.err().startsWith("kiln: no model file '"), r.err());
+    assertTrue(r.err().startsWith("kiln: no model file or standard-library model '"), r.err());
     assertFalse(r.err().contains("Exception"), r.err());
   }
 

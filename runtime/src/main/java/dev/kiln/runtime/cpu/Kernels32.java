@@ -148,6 +148,15 @@ public final class Kernels32 {
     Pointwise32.accumulate(n, alpha, x, xOff, y, yOff);
   }
 
+  /** The sinusoidal table's rows {@code start .. start+T-1} (positions of new tokens when decoding with a cache). */
+  public static void sinusoidalFrom(int start, int T, int dim, float[] out, int outOff) {
+    for (int pos = 0; pos < T; pos++) {
+      for (int i = 0; i < dim; i++) {
+        out[outOff + pos * dim + i] = (float) Shared.sinusoid(start + pos, i, dim);
+      }
+    }
+  }
+
   /** {@code y[i] += s} for every i: the backward of a mean. */
   public static void accumulateScalar(int n, double s, float[] y, int yOff) {
     Pointwise32.accumulateScalar(n, s, y, yOff);

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.generate;
 
+import dev.kiln.runtime.Decoder;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.Model;
 import dev.kiln.runtime.Tensor;
@@ -9,8 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Causal generation by re-running the model over the most recent {@code ctx} tokens for each new one.
- * (A KV-cached decoder that processes only the new token is planned; this loop is its reference.)
+ * Causal generation. Models the compiler could give a KV-cache decoder ({@link Decoder}) run the
+ * prompt once and then only each new token; others are re-run over the most recent {@code ctx}
+ * tokens for every new one (also the reference the cached path is tested against).
  */
 public final class Generator {
   private Generator() {}
@@ -27,6 +29,9 @@ public final class Generator {
     }
     if (prompt.length == 0) {
       throw new KilnException("the prompt is empty");
+    }
+    if (m instanceof Decoder d && prompt.length + maxNew <= d.maxPositions()) {
+      return cached(d, prompt, maxNew, sampler, stop);
     }
     int[] seq = Arrays.copyOf(prompt, prompt.length + maxNew);
     int n = prompt.length;
@@ -48,6 +53,21 @@ public final class Generator {
       if (next == stop) {
         break;
       }
+    }
+    return Arrays.copyOf(seq, n);
+  }
+
+  private static int[] cached(Decoder d, int[] prompt, int maxNew, Sampler sampler, int stop) {
+    int[] seq = Arrays.copyOf(prompt, prompt.length + maxNew);
+    float[] logits = d.decode(prompt, 1, prompt.length, 0);
+    int n = prompt.length;
+    for (int k = 0; k < maxNew; k++) {
+      int next = sampler.next(logits, 0, logits.length);
+      seq[n++] = next;
+      if (next == stop || k == maxNew - 1) {
+        break;
+      }
+      logits = d.decode(new int[] {next}, 1, 1, n - 1);
     }
     return Arrays.copyOf(seq, n);
   }

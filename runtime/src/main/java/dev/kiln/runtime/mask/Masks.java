@@ -45,6 +45,14 @@ public final class Masks {
     return new Fixed(l, c);
   }
 
+  /**
+   * The mask seen by queries that start at absolute position {@code offset}: query {@code q} is
+   * position {@code q + offset}. Incremental decoding attends from new tokens to a cache this way.
+   */
+  public static Mask shift(Mask m, int offset) {
+    return offset == 0 ? m : new Shifted(m, offset);
+  }
+
   public static Mask and(Mask a, Mask b) {
     return new And(a, b);
   }
@@ -189,6 +197,33 @@ public final class Masks {
     @Override
     public String describe() {
       return "fixed(" + l + ", " + c + ")";
+    }
+  }
+
+  record Shifted(Mask m, int offset) implements Mask {
+    @Override
+    public boolean visible(int q, int k) {
+      return m.visible(q + offset, k);
+    }
+
+    @Override
+    public int lo(int q, int tk) {
+      return m.lo(q + offset, tk);
+    }
+
+    @Override
+    public int hi(int q, int tk) {
+      return m.hi(q + offset, tk);
+    }
+
+    @Override
+    public boolean exact() {
+      return m.exact();
+    }
+
+    @Override
+    public String describe() {
+      return m.describe() + " from position " + offset;
     }
   }
 

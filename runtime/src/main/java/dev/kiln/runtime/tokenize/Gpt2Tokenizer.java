@@ -114,7 +114,7 @@ public final class Gpt2Tokenizer implements Tokenizer {
    */
   @Override
   public String decode(int[] ids) {
-    return new String(decodeBytes(ids), StandardCharsets.UTF_8);
+    return Utf8.decode(decodeBytes(ids));
   }
 
   /** The raw bytes of {@code ids}, for callers that stream output and must not split a character. */

@@ -38,7 +38,7 @@ class Gpt2TokenizerTest {
     assertEquals('Ċ', ByteLevel.charOf('\n'));
     assertEquals('A', ByteLevel.charOf('A'));
     assertEquals('Ā', ByteLevel.charOf(0));
-    assertEquals('ĭ', ByteLevel.charOf(0xAD)); // soft hyphen is not printable, so shifted
+    assertEquals('Ń', ByteLevel.charOf(0xAD)); // soft hyphen is not printable: the 68th shifted byte
   }
 
   @Test
@@ -72,6 +72,12 @@ class Gpt2TokenizerTest {
     assertEquals("\uFFFD\uFFFD\uFFFD", decodeBytes(0xED, 0xA0, 0x80));
     assertEquals("\uFFFD\uFFFD", decodeBytes(0xC0, 0xAF));
     assertEquals("\uFFFD\uFFFD\uFFFD\uFFFD", decodeBytes(0xF4, 0x90, 0x80, 0x80));
+    assertEquals("\uFFFD", decodeBytes(0xF0, 0x9F, 0x98));
+    assertEquals("\uFFFDa", decodeBytes(0xF0, 0x9F, 'a'));
+    assertEquals("\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD", decodeBytes(0xF8, 0x88, 0x80, 0x80, 0x80));
+    assertEquals("\uFFFD\uFFFD", decodeBytes(0xE1, 0x80, 0xC0));
+    assertEquals("\uFFFD\uFFFD", decodeBytes(0x80, 0x80));
+    assertEquals("😀", decodeBytes(0xF0, 0x9F, 0x98, 0x80));
   }
 
   private String decodeBytes(int... bytes) {

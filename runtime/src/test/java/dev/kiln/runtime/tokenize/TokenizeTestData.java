@@ -66,7 +66,7 @@ final class TokenizeTestData {
   /** Persuasion cut at blank lines: about a thousand paragraphs with their line breaks kept. */
   static List<String> persuasionParagraphs() {
     List<String> out = new ArrayList<>();
-    for (String p : corpus("austen-persuasion.txt").split("\n\n")) {
+    for (String p : corpus("austen-persuasion.txt").split("\n\n", -1)) {
       if (!p.isBlank()) {
         out.add(p);
       }

@@ -43,7 +43,9 @@ final class Seq2SeqTorch implements TorchArchitecture {
   /** embedding · √d plus the sinusoidal table. */
   private static Tensor embedded(Tensor table, Tensor ids) {
     int d = Math.toIntExact(table.size(1));
-    return embedding(table, ids).mul(new Scalar(Math.sqrt(d))).add(TorchOps.sinusoidal(Math.toIntExact(ids.size(1)), d));
+    return embedding(table, ids)
+        .mul(new Scalar(Math.sqrt(d)))
+        .add(TorchOps.sinusoidal(Math.toIntExact(ids.size(1)), d));
   }
 
   private static Tensor feedForward(TorchParams p, String prefix, Tensor x) {

@@ -27,7 +27,9 @@ final class TinyGptTorch implements TorchArchitecture {
     Tensor x = embedding(wte, tokens).add(p.get("wpe.weight").narrow(0, 0, t));
     for (int i = 0; i < layers; i++) {
       String n = "h." + i + ".";
-      Tensor allowed = i % 2 == 0 ? TorchMasks.causal(t) : TorchMasks.causal(t).logical_and(TorchMasks.band(t, band));
+      Tensor allowed = i % 2 == 0
+          ? TorchMasks.causal(t)
+          : TorchMasks.causal(t).logical_and(TorchMasks.band(t, band));
       x = x.add(selfAttention(p, n + "attn", layerNorm(p, n + "ln_1", x, EPS), heads, allowed));
       Tensor h = gelu(linear(p, n + "fc", layerNorm(p, n + "ln_2", x, EPS)), true);
       x = x.add(linear(p, n + "proj", h));

@@ -19,7 +19,8 @@ interface TorchArchitecture {
   static Number config(ModelSpec spec, String key) {
     Object v = spec.config().get(key);
     if (!(v instanceof Number n)) {
-      throw new IllegalArgumentException("model " + spec.name() + " has no numeric config '" + key + "': " + spec.config());
+      throw new IllegalArgumentException(
+          "model " + spec.name() + " has no numeric config '" + key + "': " + spec.config());
     }
     return n;
   }

@@ -26,7 +26,12 @@ final class TorchOps {
   /** Layer norm over the last axis with {@code <name>.weight} and {@code <name>.bias}. */
   static Tensor layerNorm(TorchParams p, String name, Tensor x, double eps) {
     return torch.layer_norm(
-        x, new long[] {x.size(-1)}, new TensorOptional(p.get(name + ".weight")), new TensorOptional(p.get(name + ".bias")), eps, false);
+        x,
+        new long[] {x.size(-1)},
+        new TensorOptional(p.get(name + ".weight")),
+        new TensorOptional(p.get(name + ".bias")),
+        eps,
+        false);
   }
 
   /** Rows {@code ids} of {@code table}. */
@@ -39,31 +44,59 @@ final class TorchOps {
     return torch.gelu(x, tanhApproximation ? "tanh" : "none");
   }
 
-  /** Self-attention with Kiln's packed projection {@code <name>.qkv} [d, 3·H·dh] = [q | k | v], then {@code <name>.proj}. */
+  /**
+   * Self-attention with Kiln's packed projection {@code <name>.qkv} [d, 3·H·dh] = [q | k | v], then
+   * {@code <name>.proj}.
+   */
   static Tensor selfAttention(TorchParams p, String name, Tensor x, int heads, Tensor allowed) {
     Tensor qkv = linear(p, name + ".qkv", x);
     long width = qkv.size(-1) / 3;
-    return attend(p, name, qkv.narrow(-1, 0, width), qkv.narrow(-1, width, width), qkv.narrow(-1, 2 * width, width), heads, allowed);
+    return attend(
+        p,
+        name,
+        qkv.narrow(-1, 0, width),
+        qkv.narrow(-1, width, width),
+        qkv.narrow(-1, 2 * width, width),
+        heads,
+        allowed);
   }
 
-  /** Cross-attention: queries from {@code <name>.q} on {@code x}, keys and values from {@code <name>.kv} = [k | v] on {@code memory}. */
-  static Tensor crossAttention(TorchParams p, String name, Tensor x, Tensor memory, int heads, Tensor allowed) {
+  /**
+   * Cross-attention: queries from {@code <name>.q} on {@code x}, keys and values from
+   * {@code <name>.kv} = [k | v] on {@code memory}.
+   */
+  static Tensor crossAttention(
+      TorchParams p, String name, Tensor x, Tensor memory, int heads, Tensor allowed) {
     Tensor kv = linear(p, name + ".kv", memory);
     long width = kv.size(-1) / 2;
-    return attend(p, name, linear(p, name + ".q", x), kv.narrow(-1, 0, width), kv.narrow(-1, width, width), heads, allowed);
+    return attend(
+        p,
+        name,
+        linear(p, name + ".q", x),
+        kv.narrow(-1, 0, width),
+        kv.narrow(-1, width, width),
+        heads,
+        allowed);
   }
 
   /**
    * softmax(q·kᵀ/√dh, hiding keys where {@code allowed} is false)·v per head, heads joined, then
    * {@code <name>.proj}; {@code allowed} broadcasts to [B, H, Tq, Tk], null for full attention.
    */
-  private static Tensor attend(TorchParams p, String name, Tensor q, Tensor k, Tensor v, int heads, Tensor allowed) {
+  private static Tensor attend(
+      TorchParams p, String name, Tensor q, Tensor k, Tensor v, int heads, Tensor allowed) {
     long dh = q.size(-1) / heads;
-    Tensor scores = heads(q, heads).matmul(heads(k, heads).transpose(-2, -1)).mul(new Scalar(1 / Math.sqrt((double) dh)));
+    Tensor scores = heads(q, heads)
+        .matmul(heads(k, heads).transpose(-2, -1))
+        .mul(new Scalar(1 / Math.sqrt((double) dh)));
     if (allowed != null) {
       scores = scores.masked_fill(allowed.logical_not(), new Scalar(Double.NEGATIVE_INFINITY));
     }
-    Tensor context = scores.softmax(-1).matmul(heads(v, heads)).transpose(1, 2).reshape(q.size(0), q.size(1), heads * dh);
+    Tensor context = scores
+        .softmax(-1)
+        .matmul(heads(v, heads))
+        .transpose(1, 2)
+        .reshape(q.size(0), q.size(1), heads * dh);
     return linear(p, name + ".proj", context);
   }
 
@@ -73,9 +106,15 @@ final class TorchOps {
   }
 
   /** Mean cross-entropy over the non-ignored targets, PyTorch's own label smoothing. */
-  static Tensor crossEntropy(Tensor logits, Tensor targets, long ignoreIndex, double labelSmoothing) {
+  static Tensor crossEntropy(
+      Tensor logits, Tensor targets, long ignoreIndex, double labelSmoothing) {
     return torch.cross_entropy_loss(
-        logits.reshape(-1, logits.size(-1)), targets.reshape(-1), new TensorOptional(), MEAN, ignoreIndex, labelSmoothing);
+        logits.reshape(-1, logits.size(-1)),
+        targets.reshape(-1),
+        new TensorOptional(),
+        MEAN,
+        ignoreIndex,
+        labelSmoothing);
   }
 
   /** The fixed table PE(pos, 2i) = sin(pos / 10000^(2i/d)), PE(pos, 2i+1) = cos(same), [t, d]. */

@@ -20,8 +20,8 @@ final class TorchOracle {
   static {
     long start = System.nanoTime();
     Loader.load(torch.class);
-    // The test tensors are tiny: one intra-op thread is fastest, deterministic, and leaves no OpenMP
-    // pool spinning beside Kiln's own worker threads.
+    // The test tensors are tiny: one intra-op thread is fastest, deterministic, and leaves no
+    // OpenMP pool spinning beside Kiln's own worker threads.
     torch.set_num_threads(1);
     LOAD_MILLIS = (System.nanoTime() - start) / 1_000_000;
   }
@@ -33,7 +33,11 @@ final class TorchOracle {
 
   /** Forward and backward of {@code arch} on copies of {@code params} and {@code inputs}. */
   @SuppressWarnings("try") // the scope is used only for closing
-  static Result run(TorchArchitecture arch, ModelSpec spec, Map<String, Tensor> params, Map<String, Tensor> inputs) {
+  static Result run(
+      TorchArchitecture arch,
+      ModelSpec spec,
+      Map<String, Tensor> params,
+      Map<String, Tensor> inputs) {
     // Every native tensor made in here (leaves, activations, graph) is freed when the scope closes.
     try (PointerScope scope = new PointerScope()) {
       TorchParams p = TorchParams.leaves(params);
@@ -56,7 +60,8 @@ final class TorchOracle {
         for (int i = 0; i < n; i++) {
           data[i] = ints.data()[i];
         }
-        org.bytedeco.pytorch.Tensor out = torch.zeros(shape, new TensorOptions(torch.ScalarType.Long));
+        org.bytedeco.pytorch.Tensor out =
+            torch.zeros(shape, new TensorOptions(torch.ScalarType.Long));
         out.data_ptr_long().put(data);
         return out;
       }
@@ -71,7 +76,8 @@ final class TorchOracle {
 
   /** A float64 tensor of {@code shape} holding a copy of {@code data}. */
   static org.bytedeco.pytorch.Tensor doubles(long[] shape, double[] data) {
-    org.bytedeco.pytorch.Tensor out = torch.zeros(shape, new TensorOptions(torch.ScalarType.Double));
+    org.bytedeco.pytorch.Tensor out =
+        torch.zeros(shape, new TensorOptions(torch.ScalarType.Double));
     out.data_ptr_double().put(data);
     return out;
   }

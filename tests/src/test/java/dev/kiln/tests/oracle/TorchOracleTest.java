@@ -41,7 +41,12 @@ class TorchOracleTest {
   private static final Tolerance F64 = new Tolerance(1e-12, 1e-12, 1e-10);
 
   /** One model in one precision, its PyTorch twin, run-time dims and bounds. */
-  record Case(String label, Supplier<Model> factory, TorchArchitecture torch, Map<String, Integer> dims, Tolerance tol) {
+  record Case(
+      String label,
+      Supplier<Model> factory,
+      TorchArchitecture torch,
+      Map<String, Integer> dims,
+      Tolerance tol) {
     @Override
     public String toString() {
       return label;
@@ -56,10 +61,20 @@ class TorchOracleTest {
     Map<String, Integer> s2s = Map.of("B", 3, "S", 8, "T", 6);
     return Stream.of(
         new Case("TinyGpt", TinyGptModel::new, new TinyGptTorch(), gpt, F32),
-        new Case("EncoderClassifier", EncoderClassifierModel::new, new EncoderClassifierTorch(), enc, F32),
+        new Case(
+            "EncoderClassifier",
+            EncoderClassifierModel::new,
+            new EncoderClassifierTorch(),
+            enc,
+            F32),
         new Case("Seq2Seq", Seq2SeqModel::new, new Seq2SeqTorch(), s2s, F32),
         new Case("TinyGptF64", TinyGptModelF64::new, new TinyGptTorch(), gpt, F64),
-        new Case("EncoderClassifierF64", EncoderClassifierModelF64::new, new EncoderClassifierTorch(), enc, F64),
+        new Case(
+            "EncoderClassifierF64",
+            EncoderClassifierModelF64::new,
+            new EncoderClassifierTorch(),
+            enc,
+            F64),
         new Case("Seq2SeqF64", Seq2SeqModelF64::new, new Seq2SeqTorch(), s2s, F64));
   }
 
@@ -77,7 +92,7 @@ class TorchOracleTest {
     checkInputsExercise(inputs);
 
     long start = System.nanoTime();
-    // training = false: every dropout (TinyGpt's residual ones, the encoder's attention one) is off.
+    // training = false: every dropout (TinyGpt's residual ones, the encoder's attention one) off.
     kiln.forward(inputs, false);
     double kilnLoss = kiln.loss();
     boolean hasLogits = kiln.spec().outputs().stream().anyMatch(o -> o.name().equals("logits"));
@@ -90,12 +105,17 @@ class TorchOracleTest {
     TorchOracle.Result ref = TorchOracle.run(c.torch(), kiln.spec(), kiln.parameters(), inputs);
     long torchMicros = (System.nanoTime() - start) / 1000;
 
-    StringBuilder report = new StringBuilder(
-        String.format("%s vs PyTorch float64 (kiln fwd+bwd %d µs, torch fwd+bwd %d µs)%n", c, kilnMicros, torchMicros));
+    StringBuilder report = new StringBuilder(String.format(
+        "%s vs PyTorch float64 (kiln fwd+bwd %d µs, torch fwd+bwd %d µs)%n",
+        c, kilnMicros, torchMicros));
     double logitsErr = hasLogits ? TorchOracle.relError(kilnLogits, ref.logits()) : 0;
-    report.append(hasLogits ? String.format("  %-27s rel=%.2e%n", "logits", logitsErr) : "  logits                      (not a model output)\n");
+    report.append(
+        hasLogits
+            ? String.format("  %-27s rel=%.2e%n", "logits", logitsErr)
+            : "  logits                      (not a model output)\n");
     double lossErr = Math.abs(kilnLoss - ref.loss()) / Math.abs(ref.loss());
-    report.append(String.format("  %-27s rel=%.2e (kiln %.10f, torch %.10f)%n", "loss", lossErr, kilnLoss, ref.loss()));
+    report.append(String.format(
+        "  %-27s rel=%.2e (kiln %.10f, torch %.10f)%n", "loss", lossErr, kilnLoss, ref.loss()));
     assertEquals(kilnGrads.keySet(), ref.gradients().keySet(), "parameter names");
     double worstGrad = 0;
     String worstName = "";
@@ -107,7 +127,8 @@ class TorchOracleTest {
         worstName = g.getKey();
       }
     }
-    report.append(String.format("  worst of %d gradients: %s rel=%.2e", kilnGrads.size(), worstName, worstGrad));
+    report.append(String.format(
+        "  worst of %d gradients: %s rel=%.2e", kilnGrads.size(), worstName, worstGrad));
     System.out.println(report);
 
     String table = report.toString();
@@ -120,11 +141,15 @@ class TorchOracleTest {
   private static void checkInputsExercise(Map<String, Tensor> inputs) {
     if (inputs.get("lengths") instanceof Tensor.I32 lengths) {
       int t = inputs.get("ids").shape()[1];
-      assertTrue(Arrays.stream(lengths.data()).anyMatch(l -> l < t), "no padded position: " + Arrays.toString(lengths.data()));
+      assertTrue(
+          Arrays.stream(lengths.data()).anyMatch(l -> l < t),
+          "no padded position: " + Arrays.toString(lengths.data()));
     }
     if (inputs.containsKey("src") && inputs.get("labels") instanceof Tensor.I32 labels) {
       // seq2seq.model ignores label 0.
-      assertTrue(Arrays.stream(labels.data()).anyMatch(l -> l == 0), "no ignored label: " + Arrays.toString(labels.data()));
+      assertTrue(
+          Arrays.stream(labels.data()).anyMatch(l -> l == 0),
+          "no ignored label: " + Arrays.toString(labels.data()));
     }
   }
 }

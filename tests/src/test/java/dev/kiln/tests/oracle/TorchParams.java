@@ -27,7 +27,8 @@ final class TorchParams {
   org.bytedeco.pytorch.Tensor get(String name) {
     org.bytedeco.pytorch.Tensor t = leaves.get(name);
     if (t == null) {
-      throw new IllegalArgumentException("no parameter '" + name + "' in the Kiln model; it has " + leaves.keySet());
+      throw new IllegalArgumentException(
+          "no parameter '" + name + "' in the Kiln model; it has " + leaves.keySet());
     }
     return t;
   }
