@@ -252,11 +252,12 @@ final class ModelJob {
   private void emit(Pipeline.Compiled c) {
     String pkg = packageName();
     for (Precision p : Precision.values()) {
-      JavaFile file = JavaEmitter.emit(pkg, c.graph(), c.plan(), p);
+      String base = iface.getSimpleName().toString();
+      JavaFile file = JavaEmitter.emit(pkg, base, c.graph(), c.plan(), p);
       try {
         file.writeTo(env.getFiler());
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot write generated " + JavaEmitter.className(c.graph().name(), p), e);
+        throw new UncheckedIOException("cannot write generated " + JavaEmitter.className(base, p), e);
       }
     }
     env.getMessager().printMessage(javax.tools.Diagnostic.Kind.NOTE, Summary.of(c, env.getOptions().get(KilnProcessor.OPTION_PLAN_DIMS)), iface);

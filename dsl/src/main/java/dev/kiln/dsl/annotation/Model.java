@@ -9,8 +9,9 @@ import java.lang.annotation.Target;
 /**
  * Declares a model. Either the annotated interface's methods declare the graph (one op annotation per
  * method, wired by parameter names), or {@link #source} names a {@code .model} file that declares it.
- * The processor generates {@code <Name>Model} (float32) and {@code <Name>ModelF64} (float64, for
- * gradient checks) in the interface's package.
+ * The processor generates {@code <Interface>Model} (float32) and {@code <Interface>ModelF64}
+ * (float64, for gradient checks) in the interface's package, named after the interface so one model
+ * file can be bound in several configurations.
  *
  * <pre>
  * &#64;Model(source = "tiny_gpt.model", config = "layers=2, d=64")

@@ -87,8 +87,9 @@ public final class JavaEmitter {
     return model + "Model" + prec.suffix;
   }
 
-  public static JavaFile emit(String pkg, Graph g, MemoryPlan plan, Precision prec) {
-    return new JavaEmitter(g, plan, prec, className(g.name(), prec)).file(pkg);
+  /** Emits {@code <baseName>Model} (or {@code ...ModelF64}) for graph {@code g} in package {@code pkg}. */
+  public static JavaFile emit(String pkg, String baseName, Graph g, MemoryPlan plan, Precision prec) {
+    return new JavaEmitter(g, plan, prec, className(baseName, prec)).file(pkg);
   }
 
   private JavaFile file(String pkg) {

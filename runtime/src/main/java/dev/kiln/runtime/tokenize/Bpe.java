@@ -41,7 +41,7 @@ final class Bpe {
     if (hit != null) {
       return hit;
     }
-    int[] ids = merge(symbols);
+    int[] ids = symbols.length == 1 ? symbols : merge(symbols);
     if (cache.size() >= CACHE_LIMIT) {
       cache.clear();
     }
@@ -49,34 +49,69 @@ final class Bpe {
     return ids;
   }
 
-  private int[] merge(int[] symbols) {
-    int[] w = symbols.clone();
-    int n = w.length;
-    while (n > 1) {
-      int best = Integer.MAX_VALUE;
-      for (int i = 0; i + 1 < n; i++) {
-        Integer r = rankOfPair.get(pair(w[i], w[i + 1]));
-        if (r != null && r < best) {
-          best = r;
-        }
-      }
-      if (best == Integer.MAX_VALUE) {
-        break;
-      }
-      int a = left[best];
-      int b = right[best];
-      int j = 0;
-      for (int i = 0; i < n; ) {
-        if (i + 1 < n && w[i] == a && w[i + 1] == b) {
-          w[j++] = merged[best];
-          i += 2;
-        } else {
-          w[j++] = w[i++];
-        }
-      }
-      n = j;
+  /**
+   * Python's loop (merge every occurrence of the lowest-ranked pair, left to right, then look
+   * again) in O(n log n) rather than O(n * merges): a heap of (rank, position) over a linked list.
+   * A rank is merged in one round and the pairs it creates are queued only after the round, so
+   * overlapping runs such as "a a a" and vocabularies with out-of-order ranks behave as in Python.
+   */
+  int[] merge(int[] symbols) {
+    int n = symbols.length;
+    int[] sym = symbols.clone();
+    int[] next = new int[n];
+    int[] prev = new int[n];
+    for (int i = 0; i < n; i++) {
+      next[i] = i + 1 < n ? i + 1 : -1;
+      prev[i] = i - 1;
     }
-    return java.util.Arrays.copyOf(w, n);
+    LongHeap heap = new LongHeap(n);
+    for (int i = 0; i + 1 < n; i++) {
+      push(heap, sym, next, i);
+    }
+    int[] touched = new int[n];
+    while (!heap.isEmpty()) {
+      int rank = (int) (heap.peek() >>> 32);
+      int count = 0;
+      while (!heap.isEmpty() && (int) (heap.peek() >>> 32) == rank) {
+        int at = (int) heap.pop();
+        int after = next[at];
+        // Stale entries: the left node was merged away, or either side changed since queued.
+        if (sym[at] < 0 || after < 0 || sym[at] != left[rank] || sym[after] != right[rank]) {
+          continue;
+        }
+        sym[at] = merged[rank];
+        sym[after] = -1;
+        next[at] = next[after];
+        if (next[after] >= 0) {
+          prev[next[after]] = at;
+        }
+        touched[count++] = at;
+      }
+      for (int k = 0; k < count; k++) {
+        int at = touched[k];
+        if (sym[at] >= 0) {
+          if (prev[at] >= 0) {
+            push(heap, sym, next, prev[at]);
+          }
+          push(heap, sym, next, at);
+        }
+      }
+    }
+    int[] out = new int[n];
+    int m = 0;
+    for (int i = 0; i >= 0; i = next[i]) {
+      out[m++] = sym[i];
+    }
+    return java.util.Arrays.copyOf(out, m);
+  }
+
+  private void push(LongHeap heap, int[] sym, int[] next, int at) {
+    if (next[at] >= 0) {
+      Integer rank = rankOfPair.get(pair(sym[at], sym[next[at]]));
+      if (rank != null) {
+        heap.push(((long) rank << 32) | at);
+      }
+    }
   }
 
   private static long pair(int a, int b) {

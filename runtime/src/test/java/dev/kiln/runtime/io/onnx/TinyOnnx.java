@@ -5,7 +5,7 @@ import java.nio.ByteOrder;
 
 /**
  * A small ONNX model written by hand: {@code y = (x·W + b)·W2ᵀ + c} as MatMul, Add and a Gemm with
- * transB=1, plus unused initializers that cover every data type and encoding the reader supports.
+ * transB=1, plus a dangling Constant and Transpose and unused initializers that cover every data type and encoding the reader supports.
  */
 final class TinyOnnx {
   static final float[] W = {1, 2, 3, 4, 5, 6}; // [2,3], [in,out]
@@ -36,6 +36,12 @@ final class TinyOnnx {
             .message(5, new ProtoWriter().string(1, "transB").varint(20, OnnxAttribute.INT).varint(3, 1))
             .message(5, new ProtoWriter().string(1, "alpha").varint(20, OnnxAttribute.FLOAT)
                 .fixed32(2, Float.floatToIntBits(1f))))
+        // A dangling Constant and Transpose: ONNX Runtime prunes them, the reader still sees them.
+        .message(1, node("/Constant", "Constant", new String[0], "c0")
+            .message(5, new ProtoWriter().string(1, "value").varint(20, OnnxAttribute.TENSOR)
+                .message(5, tensor("", OnnxDataType.FLOAT, 2).bytes(9, f32(new float[] {3, 4})))))
+        .message(1, node("/Transpose", "Transpose", new String[] {"c0"}, "c1")
+            .message(5, new ProtoWriter().string(1, "perm").varint(20, OnnxAttribute.INTS).packedVarints(8, 0)))
         .string(2, "tiny")
         .message(5, tensor("onnx::MatMul_7", OnnxDataType.FLOAT, 2, 3).bytes(9, f32(W)))
         .message(5, tensor("layer.bias", OnnxDataType.FLOAT, 3).packedFloats(4, B))
