@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
       GradcheckCommand.class,
       ForwardCommand.class,
       TrainCommand.class,
+      GenerateCommand.class,
+      EvalCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

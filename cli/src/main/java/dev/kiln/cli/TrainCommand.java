@@ -1,176 +1,230 @@
 package dev.kiln.cli;
 
 import dev.kiln.runtime.KilnException;
-import dev.kiln.runtime.Model;
-import dev.kiln.runtime.Tensor;
 import dev.kiln.runtime.data.CharTokenizer;
-import dev.kiln.runtime.data.CopyTask;
-import dev.kiln.runtime.data.LmBatches;
+import dev.kiln.runtime.data.TokenFile;
+import dev.kiln.runtime.data.TokenStream;
 import dev.kiln.runtime.json.Json;
 import dev.kiln.runtime.model.FloatModel;
 import dev.kiln.runtime.model.ModelSpec;
+import dev.kiln.runtime.tokenize.CharTokenizers;
+import dev.kiln.runtime.tokenize.Tokenizer;
 import dev.kiln.runtime.train.AdamW;
-import dev.kiln.runtime.train.GradClip;
+import dev.kiln.runtime.train.Checkpoint;
 import dev.kiln.runtime.train.Schedule;
+import dev.kiln.runtime.train.Trainer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code kiln train}: trains a causal language model declared in a {@code .model} file (two integer
- * inputs [B, T]: tokens, then next-token targets) on a text file (character tokens) or on the
- * synthetic copy task.
+ * {@code kiln train}: trains any standard-library model or {@code .model} file — causal language
+ * models on text or token files, BERT on sentence pairs with masking, encoder-decoders on a
+ * tab-separated pair file — with AdamW, a schedule, clipping, gradient accumulation, metrics and
+ * crash-safe checkpoints; {@code --resume} continues exactly where the last checkpoint stopped.
  */
-@Command(name = "train", description = "Train a model on text (character tokens) or on a synthetic copy task.")
+@Command(name = "train", description = "Train a model (stdlib name or .model file) on text, a token file, pairs, or a synthetic task.")
 final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, description = "a .model file")
-  String modelFile;
+  @Option(names = "--model", description = "a standard-library name (e.g. gpt2-tiny) or a .model file; optional with --resume")
+  String model;
 
-  @Option(names = "--data", defaultValue = "synthetic", description = "a UTF-8 text file, or 'synthetic' (copy task); default ${DEFAULT-VALUE}")
+  @Option(names = "--name", description = "which model of the .model file")
+  String name;
+
+  @Option(names = "--set", description = "override a model parameter (repeatable)", paramLabel = "KEY=VALUE")
+  Map<String, String> sets = new LinkedHashMap<>();
+
+  @Option(names = "--data", description = "UTF-8 text, a token file (.bin/.tok), a .tsv of pairs, or 'synthetic' (default)")
   String data;
 
-  @Option(names = "--steps", defaultValue = "200")
-  int steps;
+  @Option(names = "--tokenizer", description = "char, gpt2, bert, or a path (default: the model family's)")
+  String tokenizer;
 
-  @Option(names = "--batch", defaultValue = "8")
-  int batch;
+  @Option(names = "--weights", description = "initial weights (safetensors) instead of random initialisation")
+  Path weights;
 
-  @Option(names = "--seq", defaultValue = "32")
-  int seq;
-
-  @Option(names = "--lr", defaultValue = "3e-3")
-  double lr;
-
-  @Option(names = "--warmup", defaultValue = "20")
-  int warmup;
-
-  @Option(names = "--schedule", defaultValue = "cosine", description = "constant, cosine, linear or inverse-sqrt")
-  String schedule;
-
-  @Option(names = "--weight-decay", defaultValue = "0.01")
-  double weightDecay;
-
-  @Option(names = "--clip", defaultValue = "1.0", description = "global gradient-norm clip (0: off)")
-  double clip;
-
-  @Option(names = "--seed", defaultValue = "1")
-  long seed;
-
-  @Option(names = "--out", description = "folder for metrics.jsonl and the final weights")
-  Path out;
-
-  @Option(names = "--log-every", defaultValue = "10")
-  int logEvery;
-
-  @Mixin ModelOptions model;
+  @Option(names = "--steps", defaultValue = "200") long steps;
+  @Option(names = "--batch", defaultValue = "8") int batch;
+  @Option(names = "--seq", defaultValue = "64") int seq;
+  @Option(names = "--lr", defaultValue = "1e-3") double lr;
+  @Option(names = "--warmup", defaultValue = "20") long warmup;
+  @Option(names = "--schedule", defaultValue = "cosine", description = "constant, cosine, linear or inverse-sqrt") String schedule;
+  @Option(names = "--beta1", defaultValue = "0.9") double beta1;
+  @Option(names = "--beta2", defaultValue = "0.95") double beta2;
+  @Option(names = "--eps", defaultValue = "1e-8") double eps;
+  @Option(names = "--weight-decay", defaultValue = "0.1") double weightDecay;
+  @Option(names = "--clip", defaultValue = "1.0", description = "global gradient-norm clip (0: off)") double clip;
+  @Option(names = "--accumulate", defaultValue = "1", description = "micro-batches per update") int accumulate;
+  @Option(names = "--seed", defaultValue = "1") long seed;
+  @Option(names = "--out", description = "folder for checkpoints and metrics.jsonl") Path out;
+  @Option(names = "--resume", description = "continue from the latest checkpoint in --out") boolean resume;
+  @Option(names = "--checkpoint-every", defaultValue = "0", description = "steps between checkpoints (default: steps/5)") long checkpointEvery;
+  @Option(names = "--log-every", defaultValue = "10") int logEvery;
+  @Option(names = "--device", description = "cpu (default), opencl or cuda") String device;
 
   @Override
+  @SuppressWarnings("unchecked")
   public Integer call() throws IOException {
-    ModelCompiler.Compiled c = model.compile(modelFile);
-    Model m = c.newModel();
-    if (!(m instanceof FloatModel fm)) {
+    Device.check(device);
+    Map<String, Object> resumed = null;
+    Path ckpt = null;
+    if (resume) {
+      if (out == null) {
+        throw new KilnException("--resume needs --out, the folder of the run to continue");
+      }
+      ckpt = Checkpoint.latest(out);
+      if (ckpt == null) {
+        throw new KilnException("--resume: no checkpoint in " + out);
+      }
+      resumed = (Map<String, Object>) Json.parse(Files.readString(ckpt.resolve("state.json")));
+      restoreOptions(resumed);
+    }
+    if (model == null) {
+      throw new KilnException("--model is required (a standard-library name such as gpt2-tiny, or a .model file)");
+    }
+    ModelRef ref = resumed != null ? ModelRef.fromJson(resumed.get("model_ref")) : ModelRef.of(model, name, sets);
+    String dataSpec = data == null ? "synthetic" : data;
+    String tokSpec = tokenizer != null ? tokenizer : Tokenizers.defaultFor(model);
+    String text = null;
+    TokenStream tokens = null;
+    boolean tokenFile = !dataSpec.equals("synthetic") && (dataSpec.endsWith(".bin") || dataSpec.endsWith(".tok"));
+    if (!dataSpec.equals("synthetic") && !tokenFile) {
+      text = TextFiles.read(Path.of(dataSpec));
+    }
+    Tokenizer tok = null;
+    CharTokenizer chars = null;
+    if (text != null || !tokSpec.equals("char")) {
+      if (tokSpec.equals("char")) {
+        chars = resumed != null && resumed.get("tokenizer") instanceof Map<?, ?> t && t.get("vocabulary") instanceof String v
+            ? CharTokenizer.of(v) : CharTokenizer.fit(text);
+        tok = CharTokenizers.of(chars);
+        if (!ref.sets().containsKey("vocab")) {
+          ref = ref.withSet("vocab", Integer.toString(chars.size() + (dataSpec.endsWith(".tsv") ? PairData.SPECIALS : 0)));
+        }
+      } else {
+        tok = Tokenizers.build(tokSpec, text);
+      }
+    }
+    ModelCompiler.Compiled c = ref.compile();
+    if (!(c.newModel() instanceof FloatModel m)) {
       throw new IllegalStateException("generated model is not float32");
     }
-    List<ModelSpec.InputSpec> ids = m.spec().inputs().stream().filter(i -> i.dtype() == Tensor.DType.I32).toList();
-    if (ids.size() != 2 || m.spec().inputs().size() != 2 || m.spec().loss() == null) {
-      throw new KilnException("kiln train needs a model with exactly two integer inputs [B, T] (tokens, then next-token targets) and a scalar loss; "
-          + m.spec().name() + " has inputs " + m.spec().inputs().stream().map(ModelSpec.InputSpec::name).toList());
+    Feeds.Kind kind = Feeds.kind(m.spec());
+    int vocab = vocabOf(m.spec());
+    if (tok != null && vocab > 0 && tok.vocabSize() > vocab && !dataSpec.endsWith(".tsv")) {
+      throw new KilnException("tokenizer " + tok.name() + " has " + tok.vocabSize() + " tokens, more than the model's vocabulary of " + vocab
+          + "; use --set vocab=" + tok.vocabSize() + " or another tokenizer");
     }
-    String xName = ids.get(0).name();
-    String yName = ids.get(1).name();
-    int vocab = vocabOf(ids.get(0));
+    if (tokenFile) {
+      TokenFile f = TokenFile.open(Path.of(dataSpec));
+      if (vocab > 0 && f.maxId() >= vocab) {
+        throw new KilnException(dataSpec + ": token id " + f.maxId() + " is outside the model's vocabulary [0, " + vocab + ")");
+      }
+      tokens = f;
+    } else if (text != null && kind == Feeds.Kind.LM) {
+      tokens = TokenStream.of(tok.encode(text));
+    }
+    Trainer.Batches batches = switch (kind) {
+      case LM -> Feeds.lm(tokens, vocab, batch, seq, seed);
+      case MLM -> text != null ? Feeds.mlm(text, tok, m.spec(), vocab, batch, seq, seed) : Feeds.synthetic(m.spec(), batch, seq, seed);
+      case SEQ2SEQ -> Feeds.seq2seq(text != null ? PairData.pairs(text, chars, seed) : null, batch, seq, vocab, seed);
+      case OTHER -> Feeds.synthetic(m.spec(), batch, seq, seed);
+    };
     m.initialize(seed);
-    AdamW opt = new AdamW(fm, new AdamW.Config(lr, 0.9, 0.95, 1e-8, weightDecay));
-    Schedule sched = Schedule.parse(schedule, warmup, steps);
-    LmBatches text = null;
-    if (!data.equals("synthetic")) {
-      CharTokenizer tok = CharTokenizer.fit(readText(Path.of(data)));
-      if (tok.size() > vocab) {
-        throw new KilnException(data + " has " + tok.size() + " distinct characters, more than the model's vocabulary of " + vocab + "; use --set vocab=" + tok.size());
-      }
-      text = new LmBatches(tok.encode(readText(Path.of(data))), seed);
-      System.err.printf(Locale.ROOT, "data: %s, %,d characters, %d distinct%n", data, text.length(), tok.size());
-    } else {
-      System.err.printf(Locale.ROOT, "data: synthetic copy task, vocab %d%n", vocab);
+    if (weights != null) {
+      m.load(weights);
     }
+    AdamW opt = new AdamW(m, new AdamW.Config(lr, beta1, beta2, eps, weightDecay));
+    long start = 0;
+    if (ckpt != null) {
+      start = Checkpoint.load(ckpt, m, opt).step();
+      System.err.println("resuming from " + ckpt + " at step " + start);
+    }
+    System.err.printf(Locale.ROOT, "model %s (%s): %,d parameters; data: %s%s%n", m.spec().name(), ref.model(),
+        m.spec().params().stream().mapToLong(ModelSpec.ParamSpec::size).sum(), dataSpec,
+        tok != null ? " (" + tok.name() + ", " + tok.vocabSize() + " tokens)" : "");
+    long every = checkpointEvery > 0 ? checkpointEvery : Math.max(1, steps / 5);
+    Trainer.Settings settings = new Trainer.Settings(steps, lr, Schedule.parse(schedule, warmup, steps), clip, accumulate, every, out, logEvery);
+    Trainer trainer = new Trainer(m, opt, settings, System.err)
+        .state("model_ref", ref.toJson())
+        .state("options", options(dataSpec, tokSpec));
+    if (tok != null) {
+      trainer.state("tokenizer", Tokenizers.describe(tokSpec, tok, chars));
+    }
+    Trainer.Result r = trainer.run(batches, start);
+    System.out.printf(Locale.ROOT, "loss %.4f -> %.4f over %d steps, %,.0f tokens/s%n", r.firstLoss(), r.lastLoss(), r.steps(), r.tokensPerSecond());
     if (out != null) {
-      Files.createDirectories(out);
-    }
-    StringBuilder metrics = new StringBuilder();
-    long t0 = System.nanoTime();
-    double first = Double.NaN;
-    double last = Double.NaN;
-    for (int step = 1; step <= steps; step++) {
-      Tensor.I32[] b = text != null ? text.batch(step, batch, seq) : CopyTask.batch(seed, step, batch, seq, vocab);
-      Map<String, Tensor> in = new LinkedHashMap<>();
-      in.put(xName, b[0]);
-      in.put(yName, b[1]);
-      m.zeroGrad();
-      m.forward(in, true);
-      double loss = m.loss();
-      if (!Double.isFinite(loss)) {
-        throw new KilnException("loss is " + loss + " at step " + step + "; lower --lr");
-      }
-      m.backward();
-      GradClip.clip(fm.gradientBuffer(), clip);
-      double rate = sched.lr(step, lr);
-      opt.step(rate);
-      first = step == 1 ? loss : first;
-      last = loss;
-      double secs = (System.nanoTime() - t0) / 1e9;
-      double tps = (double) step * batch * seq / secs;
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("step", step);
-      row.put("loss", loss);
-      row.put("lr", rate);
-      row.put("tokens_per_s", tps);
-      metrics.append(Json.write(row)).append('\n');
-      if (step % logEvery == 0 || step == 1 || step == steps) {
-        System.out.printf(Locale.ROOT, "step %5d/%d  loss %.4f  lr %.2e  %.0f tok/s%n", step, steps, loss, rate, tps);
-      }
-    }
-    System.out.printf(Locale.ROOT, "loss %.4f -> %.4f over %d steps%n", first, last, steps);
-    if (out != null) {
-      Files.writeString(out.resolve("metrics.jsonl"), metrics.toString());
-      m.save(out.resolve("model.safetensors"));
-      System.out.println("wrote " + out.resolve("model.safetensors"));
+      System.out.println("checkpoint: " + Checkpoint.latest(out));
     }
     return 0;
   }
 
-  private static int vocabOf(ModelSpec.InputSpec in) {
-    if (in.bound() == null || !in.bound().chars().allMatch(Character::isDigit)) {
-      throw new KilnException("cannot tell the vocabulary size of input '" + in.name() + "' (it should index an embedding table)");
-    }
-    return Integer.parseInt(in.bound());
+  private Map<String, Object> options(String dataSpec, String tokSpec) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("data", dataSpec);
+    o.put("tokenizer", tokSpec);
+    o.put("steps", steps);
+    o.put("batch", batch);
+    o.put("seq", seq);
+    o.put("lr", lr);
+    o.put("warmup", warmup);
+    o.put("schedule", schedule);
+    o.put("beta1", beta1);
+    o.put("beta2", beta2);
+    o.put("eps", eps);
+    o.put("weight_decay", weightDecay);
+    o.put("clip", clip);
+    o.put("accumulate", accumulate);
+    o.put("seed", seed);
+    return o;
   }
 
-  static String readText(Path p) {
-    try {
-      byte[] bytes = Files.readAllBytes(p);
-      if (bytes.length == 0) {
-        throw new KilnException(p + ": the data file is empty");
-      }
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      throw new KilnException(p + ": not UTF-8 text");
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new KilnException(p + ": no such data file");
-    } catch (IOException e) {
-      throw new UncheckedIOException(p + ": " + e.getMessage(), e);
+  /** A resumed run continues with the options it was started with. */
+  private void restoreOptions(Map<String, Object> state) {
+    if (!(state.get("options") instanceof Map<?, ?> o)) {
+      return;
     }
+    ModelRef ref = ModelRef.fromJson(state.get("model_ref"));
+    if (model != null && !model.equals(ref.model()) && !Path.of(model).toAbsolutePath().toString().equals(ref.model())) {
+      throw new KilnException("the checkpoint in " + out + " is for model " + ref.model() + ", not " + model);
+    }
+    model = ref.model();
+    String savedTok = String.valueOf(o.get("tokenizer"));
+    if (tokenizer != null && !tokenizer.equals(savedTok)) {
+      throw new KilnException("the checkpoint in " + out + " was trained with tokenizer " + savedTok + ", not " + tokenizer);
+    }
+    tokenizer = savedTok;
+    data = data != null ? data : String.valueOf(o.get("data"));
+    batch = ((Number) o.get("batch")).intValue();
+    seq = ((Number) o.get("seq")).intValue();
+    lr = ((Number) o.get("lr")).doubleValue();
+    warmup = ((Number) o.get("warmup")).longValue();
+    schedule = String.valueOf(o.get("schedule"));
+    beta1 = ((Number) o.get("beta1")).doubleValue();
+    beta2 = ((Number) o.get("beta2")).doubleValue();
+    eps = ((Number) o.get("eps")).doubleValue();
+    weightDecay = ((Number) o.get("weight_decay")).doubleValue();
+    clip = ((Number) o.get("clip")).doubleValue();
+    accumulate = ((Number) o.get("accumulate")).intValue();
+    seed = ((Number) o.get("seed")).longValue();
+    if (steps == 200 && o.get("steps") instanceof Number n) {
+      steps = n.longValue(); // unless given again, run to the original end
+    }
+  }
+
+  /** The vocabulary a model's token ids index (its first integer input's bound), or 0 when unknown. */
+  static int vocabOf(ModelSpec spec) {
+    for (ModelSpec.InputSpec in : spec.inputs()) {
+      if (in.bound() != null && in.bound().chars().allMatch(Character::isDigit)) {
+        return Integer.parseInt(in.bound());
+      }
+    }
+    return 0;
   }
 }

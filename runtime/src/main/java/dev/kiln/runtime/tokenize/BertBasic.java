@@ -43,7 +43,7 @@ final class BertBasic {
     }
   }
 
-  /** Drops NUL, U+FFFD and other C* characters, turns whitespace into plain spaces, spaces out CJK. */
+  /** Drops NUL, U+FFFD and control characters, turns whitespace into plain spaces, spaces out CJK. */
   private static String clean(String text) {
     StringBuilder sb = new StringBuilder(text.length() + 16);
     for (int i = 0; i < text.length(); ) {
@@ -112,7 +112,11 @@ final class BertBasic {
         || type == Character.PARAGRAPH_SEPARATOR;
   }
 
-  /** Categories Cc, Cf, Cn, Co and Cs, except the tab, LF and CR that count as whitespace. */
+  /**
+   * Categories Cc, Cf and Co, except the tab, LF and CR that count as whitespace. This is HF's
+   * definition; BERT's Python also drops unassigned code points (Cn), which HF keeps (they become
+   * [UNK]). Unpaired surrogates, which Rust strings cannot hold, are dropped too.
+   */
   static boolean isControl(int cp) {
     if (cp == '\t' || cp == '\n' || cp == '\r') {
       return false;
@@ -120,7 +124,6 @@ final class BertBasic {
     int type = Character.getType(cp);
     return type == Character.CONTROL
         || type == Character.FORMAT
-        || type == Character.UNASSIGNED
         || type == Character.PRIVATE_USE
         || type == Character.SURROGATE;
   }

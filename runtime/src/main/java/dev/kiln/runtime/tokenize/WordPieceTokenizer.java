@@ -236,22 +236,27 @@ public final class WordPieceTokenizer implements Tokenizer {
     return id == null ? OptionalInt.empty() : OptionalInt.of(id);
   }
 
+  /** The id of {@code [PAD]}. */
   public int padId() {
     return pad;
   }
 
+  /** The id of {@code [UNK]}. */
   public int unkId() {
     return unk;
   }
 
+  /** The id of {@code [CLS]}. */
   public int clsId() {
     return cls;
   }
 
+  /** The id of {@code [SEP]}. */
   public int sepId() {
     return sep;
   }
 
+  /** The id of {@code [MASK]}. */
   public int maskId() {
     return mask;
   }

@@ -118,7 +118,8 @@ class WordPieceOracleTest {
   void hostileStringsMatchHf() {
     List<String> texts = new ArrayList<>(TokenizeTestData.hostileStrings());
     texts.addAll(List.of("[CLS]x[SEP]", "[MASK][MASK]", "[cls] lowercase is text", "[SEP", "a[PAD]b", "[UNK]word",
-        "\u0000\ufffd\u0001 dropped", "mixed 日本 and 中文 ideographs", "a\u3400b\u9fffc\uf900d", "İ", "ǅ", "ﬃ"));
+        "\u0000\ufffd\u0001 dropped", "mixed 日本 and 中文 ideographs", "a\u3400b\u9fffc\uf900d", "İ", "ǅ", "ﬃ",
+        "unassigned \u0378 kept", "private \ue000 use", "isolate\u2066d", "x\u0600y"));
     assertAllMatch(texts);
   }
 

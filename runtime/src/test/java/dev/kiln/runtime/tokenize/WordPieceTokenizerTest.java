@@ -90,11 +90,13 @@ class WordPieceTokenizerTest {
     assertEquals(List.of("a", "日", "本", "b"), BertBasic.words("a日本b"));
     assertEquals(List.of("ab"), BertBasic.words("a\u0000\u200bb\ufffd"), "NUL, ZWSP (Cf) and U+FFFD vanish");
     assertEquals(List.of("x", "y"), BertBasic.words("x\u00a0y"), "no-break space is whitespace");
+    assertEquals(List.of("x\u0378y"), BertBasic.words("x\u0378\ue000y"), "HF keeps unassigned, drops private use");
     assertEquals(List.of("σισυφοσ"), BertBasic.words("ΣΊΣΥΦΟΣ"), "no final-sigma rule, as in HF");
     assertEquals(List.of("i"), BertBasic.words("İ"), "full lowercase mapping, then its dot is an Mn mark");
     assertEquals(List.of("$", "5", "`", "~", "¿", "que", "?"), BertBasic.words("$5`~¿que?"));
   }
 
+  /** BERT's ranges, not HF's: HF starts one block at U+2B920, so U+2B820..U+2B91F join their neighbours there. */
   @Test
   void chineseCharRangesAreBerts() {
     for (int cp : new int[] {0x4E00, 0x9FFF, 0x3400, 0x4DBF, 0x20000, 0x2A6DF, 0x2A700, 0x2B73F, 0x2B740, 0x2B81F,

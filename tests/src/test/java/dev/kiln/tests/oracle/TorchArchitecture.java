@@ -4,10 +4,18 @@ import dev.kiln.runtime.model.ModelSpec;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
-/** A functional PyTorch re-implementation of one Kiln test architecture, on Kiln's parameter names. */
+/** A PyTorch re-implementation of one Kiln architecture, on Kiln's parameter names. */
 interface TorchArchitecture {
-  /** The graph-connected results of one forward: logits (null if the model does not output them) and loss. */
-  record Outputs(Tensor logits, Tensor loss) {}
+  /**
+   * The graph-connected results of one forward: the model's outputs by Kiln name (the oracle may add
+   * ones the model does not declare; those are not compared) and the loss (null if it has none).
+   */
+  record Outputs(Map<String, Tensor> outputs, Tensor loss) {
+    /** One output named {@code logits} (none if null) and the loss. */
+    Outputs(Tensor logits, Tensor loss) {
+      this(logits == null ? Map.of() : Map.of("logits", logits), loss);
+    }
+  }
 
   /**
    * Forward in eval mode (dropout off), from {@code params} and {@code inputs} (integers as int64);

@@ -49,11 +49,21 @@ final class TorchOps {
    * {@code <name>.proj}.
    */
   static Tensor selfAttention(TorchParams p, String name, Tensor x, int heads, Tensor allowed) {
-    Tensor qkv = linear(p, name + ".qkv", x);
+    return selfAttention(p, name, "qkv", "proj", x, heads, allowed);
+  }
+
+  /**
+   * Self-attention with the sub-projection names a .model file gives ({@code qkv_name},
+   * {@code out_name}): packed {@code <name>.<qkvName>} [d, 3·H·dh], then {@code <name>.<outName>}.
+   */
+  static Tensor selfAttention(
+      TorchParams p, String name, String qkvName, String outName, Tensor x, int heads,
+      Tensor allowed) {
+    Tensor qkv = linear(p, name + "." + qkvName, x);
     long width = qkv.size(-1) / 3;
     return attend(
         p,
-        name,
+        name + "." + outName,
         qkv.narrow(-1, 0, width),
         qkv.narrow(-1, width, width),
         qkv.narrow(-1, 2 * width, width),
@@ -71,7 +81,7 @@ final class TorchOps {
     long width = kv.size(-1) / 2;
     return attend(
         p,
-        name,
+        name + ".proj",
         linear(p, name + ".q", x),
         kv.narrow(-1, 0, width),
         kv.narrow(-1, width, width),
@@ -81,10 +91,11 @@ final class TorchOps {
 
   /**
    * softmax(q·kᵀ/√dh, hiding keys where {@code allowed} is false)·v per head, heads joined, then
-   * {@code <name>.proj}; {@code allowed} broadcasts to [B, H, Tq, Tk], null for full attention.
+   * the output projection {@code out}; {@code allowed} broadcasts to [B, H, Tq, Tk], null for full
+   * attention.
    */
   private static Tensor attend(
-      TorchParams p, String name, Tensor q, Tensor k, Tensor v, int heads, Tensor allowed) {
+      TorchParams p, String out, Tensor q, Tensor k, Tensor v, int heads, Tensor allowed) {
     long dh = q.size(-1) / heads;
     Tensor scores = heads(q, heads)
         .matmul(heads(k, heads).transpose(-2, -1))
@@ -97,7 +108,7 @@ final class TorchOps {
         .matmul(heads(v, heads))
         .transpose(1, 2)
         .reshape(q.size(0), q.size(1), heads * dh);
-    return linear(p, name + ".proj", context);
+    return linear(p, out, context);
   }
 
   /** [B, T, H·dh] to [B, H, T, dh]: head h is the contiguous column block h·dh..(h+1)·dh. */

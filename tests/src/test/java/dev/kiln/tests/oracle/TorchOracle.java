@@ -28,25 +28,35 @@ final class TorchOracle {
 
   private TorchOracle() {}
 
-  /** What PyTorch computed: logits (null where the architecture has none), loss, gradients by name. */
-  record Result(Tensor.F64 logits, double loss, Map<String, Tensor.F64> gradients) {}
+  /** What PyTorch computed: outputs by name, loss (NaN if none), gradients by name (none without a loss). */
+  record Result(Map<String, Tensor.F64> outputs, double loss, Map<String, Tensor.F64> gradients) {
+    /** The output named {@code logits}, null where the architecture has none. */
+    Tensor.F64 logits() {
+      return outputs.get("logits");
+    }
+  }
 
-  /** Forward and backward of {@code arch} on copies of {@code params} and {@code inputs}. */
+  /** Forward, and backward where there is a loss, of {@code arch} on copies of {@code params} and {@code inputs}. */
   @SuppressWarnings("try") // the scope is used only for closing
   static Result run(
       TorchArchitecture arch,
       ModelSpec spec,
       Map<String, Tensor> params,
       Map<String, Tensor> inputs) {
-    // Every native tensor made in here (leaves, activations, graph) is freed when the scope closes.
+    // Every native tensor made in here (leaves, activations, graph, modules) is freed when the scope closes.
     try (PointerScope scope = new PointerScope()) {
       TorchParams p = TorchParams.leaves(params);
       Map<String, org.bytedeco.pytorch.Tensor> in = new LinkedHashMap<>();
       inputs.forEach((name, t) -> in.put(name, toTorch(t)));
       TorchArchitecture.Outputs out = arch.forward(p, in, spec);
+      Map<String, Tensor.F64> outputs = new LinkedHashMap<>();
+      out.outputs().forEach((name, t) -> outputs.put(name, toKiln(t)));
+      if (out.loss() == null) {
+        return new Result(outputs, Double.NaN, Map.of());
+      }
       out.loss().backward();
-      Tensor.F64 logits = out.logits() == null ? null : toKiln(out.logits());
-      return new Result(logits, out.loss().item_double(), p.gradients());
+      p.backwardThroughModules();
+      return new Result(outputs, out.loss().item_double(), p.gradients());
     }
   }
 

@@ -154,9 +154,9 @@ public final class OnnxTensorProto {
     return segmented;
   }
 
-  /** A reader over the whole message again, for the typed data fields. */
+  /** A reader over the whole message again, for the typed data fields; its errors name the tensor. */
   ProtoReader reread() {
-    return new ProtoReader(seg, source, path, start, end);
+    return new ProtoReader(seg, source, path + " '" + name + "'", start, end);
   }
 
   /** An error about this tensor, naming its path and name, at the tensor's offset. */

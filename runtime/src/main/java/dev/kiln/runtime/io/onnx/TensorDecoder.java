@@ -124,7 +124,7 @@ final class TensorDecoder {
             case UINT16 -> s.get(I16, at + 2L * i) & 0xffff;
             case INT32 -> s.get(I32, at + 4L * i);
             case UINT32 -> Integer.toUnsignedLong(s.get(I32, at + 4L * i));
-            default -> s.get(I64, at + 8L * i); // INT64, UINT64: above 2^63 reads negative and fails below
+            default -> s.get(I64, at + 8L * i); // INT64, UINT64
           };
           out[i] = toInt(t, type, v, i);
         }
@@ -190,7 +190,10 @@ final class TensorDecoder {
   }
 
   private static int toInt(OnnxTensorProto t, OnnxDataType type, long v, int i) {
-    if (v != (int) v) {
+    // Unsigned values past 2^63 arrive as negative longs; negative is never a valid unsigned value.
+    boolean unsigned = type == OnnxDataType.UINT8 || type == OnnxDataType.UINT16 || type == OnnxDataType.UINT32
+        || type == OnnxDataType.UINT64;
+    if (v != (int) v || (unsigned && v < 0)) {
       String text = type == OnnxDataType.UINT64 ? Long.toUnsignedString(v) : Long.toString(v);
       throw t.error(type + " element " + i + " = " + text + " does not fit a 32-bit int");
     }

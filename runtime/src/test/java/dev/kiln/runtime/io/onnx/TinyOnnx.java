@@ -2,6 +2,8 @@ package dev.kiln.runtime.io.onnx;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A small ONNX model written by hand: {@code y = (x·W + b)·W2ᵀ + c} as MatMul, Add and a Gemm with
@@ -29,39 +31,59 @@ final class TinyOnnx {
   }
 
   static ProtoWriter graph() {
-    return new ProtoWriter()
-        .message(1, node("/layer/MatMul", "MatMul", new String[] {"x", "onnx::MatMul_7"}, "h0"))
-        .message(1, node("/layer/Add", "Add", new String[] {"layer.bias", "h0"}, "h1"))
-        .message(1, node("/fc/Gemm", "Gemm", new String[] {"h1", "fc.weight", "fc.bias"}, "y")
-            .message(5, new ProtoWriter().string(1, "transB").varint(20, OnnxAttribute.INT).varint(3, 1))
-            .message(5, new ProtoWriter().string(1, "alpha").varint(20, OnnxAttribute.FLOAT)
-                .fixed32(2, Float.floatToIntBits(1f))))
-        // A dangling Constant and Transpose: ONNX Runtime prunes them, the reader still sees them.
-        .message(1, node("/Constant", "Constant", new String[0], "c0")
-            .message(5, new ProtoWriter().string(1, "value").varint(20, OnnxAttribute.TENSOR)
-                .message(5, tensor("", OnnxDataType.FLOAT, 2).bytes(9, f32(new float[] {3, 4})))))
-        .message(1, node("/Transpose", "Transpose", new String[] {"c0"}, "c1")
-            .message(5, new ProtoWriter().string(1, "perm").varint(20, OnnxAttribute.INTS).packedVarints(8, 0)))
-        .string(2, "tiny")
-        .message(5, tensor("onnx::MatMul_7", OnnxDataType.FLOAT, 2, 3).bytes(9, f32(W)))
-        .message(5, tensor("layer.bias", OnnxDataType.FLOAT, 3).packedFloats(4, B))
-        .message(5, unpackedFloats(tensor("fc.weight", OnnxDataType.FLOAT, 4, 3), W2))
-        .message(5, tensor("fc.bias", OnnxDataType.FLOAT, 4).bytes(9, f32(C)))
-        .message(5, tensor("i64", OnnxDataType.INT64, 2, 2).packedVarints(7, 1, -2, 3, 2_000_000_000))
-        .message(5, tensor("i64raw", OnnxDataType.INT64, 3).bytes(9, i64(7, -8, 9)))
-        .message(5, tensor("i32", OnnxDataType.INT32, 3).varint(5, 5).varint(5, -6).varint(5, 7))
-        .message(5, tensor("f16", OnnxDataType.FLOAT16, 2).bytes(9, i16(0x3c00, 0xc000))) // 1, -2
-        .message(5, tensor("f16t", OnnxDataType.FLOAT16, 2).packedVarints(5, 0x3800, 0x4200)) // 0.5, 3
-        .message(5, tensor("bf16", OnnxDataType.BFLOAT16, 2).bytes(9, i16(0x3f80, 0xc040))) // 1, -3
-        .message(5, tensor("f64", OnnxDataType.DOUBLE, 2)
-            .fixed64(10, Double.doubleToLongBits(1.5)).fixed64(10, Double.doubleToLongBits(-0.1)))
-        .message(5, tensor("u8", OnnxDataType.UINT8, 3).bytes(9, new byte[] {0, 7, (byte) 255}))
-        .message(5, tensor("bool", OnnxDataType.BOOL, 2).packedVarints(5, 1, 0))
-        .message(5, tensor("u64", OnnxDataType.UINT64, 2).packedVarints(11, 0, 42))
-        .message(5, tensor("scalar", OnnxDataType.FLOAT).bytes(9, f32(new float[] {2.5f})))
-        .message(5, tensor("empty", OnnxDataType.FLOAT, 0, 5))
-        .message(11, valueInfo("x", 1, 2))
-        .message(12, valueInfo("y", 1, 4));
+    ProtoWriter g = new ProtoWriter();
+    for (byte[] n : nodes()) {
+      g.bytes(1, n);
+    }
+    g.string(2, "tiny");
+    for (byte[] t : initializers()) {
+      g.bytes(5, t);
+    }
+    return g.message(11, valueInfo("x", 1, 2)).message(12, valueInfo("y", 1, 4));
+  }
+
+  /** The NodeProtos, each as its bytes. */
+  static List<byte[]> nodes() {
+    return Stream.of(
+            node("/layer/MatMul", "MatMul", new String[] {"x", "onnx::MatMul_7"}, "h0"),
+            node("/layer/Add", "Add", new String[] {"layer.bias", "h0"}, "h1"),
+            node("/fc/Gemm", "Gemm", new String[] {"h1", "fc.weight", "fc.bias"}, "y")
+                .message(5, new ProtoWriter().string(1, "transB").varint(20, OnnxAttribute.INT).varint(3, 1))
+                .message(5, new ProtoWriter().string(1, "alpha").varint(20, OnnxAttribute.FLOAT)
+                    .fixed32(2, Float.floatToIntBits(1f))),
+            // A dangling Constant and Transpose: ONNX Runtime prunes them, the reader still sees them.
+            node("/Constant", "Constant", new String[0], "c0")
+                .message(5, new ProtoWriter().string(1, "value").varint(20, OnnxAttribute.TENSOR)
+                    .message(5, tensor("", OnnxDataType.FLOAT, 2).bytes(9, f32(new float[] {3, 4})))),
+            node("/Transpose", "Transpose", new String[] {"c0"}, "c1")
+                .message(5, new ProtoWriter().string(1, "perm").varint(20, OnnxAttribute.INTS).packedVarints(8, 0)))
+        .map(ProtoWriter::done)
+        .toList();
+  }
+
+  /** The initializer TensorProtos, each as its bytes. */
+  static List<byte[]> initializers() {
+    return Stream.of(
+            tensor("onnx::MatMul_7", OnnxDataType.FLOAT, 2, 3).bytes(9, f32(W)),
+            tensor("layer.bias", OnnxDataType.FLOAT, 3).packedFloats(4, B),
+            unpackedFloats(tensor("fc.weight", OnnxDataType.FLOAT, 4, 3), W2),
+            tensor("fc.bias", OnnxDataType.FLOAT, 4).bytes(9, f32(C)),
+            tensor("i64", OnnxDataType.INT64, 2, 2).packedVarints(7, 1, -2, 3, 2_000_000_000),
+            tensor("i64raw", OnnxDataType.INT64, 3).bytes(9, i64(7, -8, 9)),
+            tensor("i32", OnnxDataType.INT32, 3).varint(5, 5).varint(5, -6).varint(5, 7),
+            tensor("f16", OnnxDataType.FLOAT16, 2).bytes(9, i16(0x3c00, 0xc000)), // 1, -2
+            tensor("f16t", OnnxDataType.FLOAT16, 2).packedVarints(5, 0x3800, 0x4200), // 0.5, 3
+            tensor("bf16", OnnxDataType.BFLOAT16, 2).bytes(9, i16(0x3f80, 0xc040)), // 1, -3
+            tensor("f64", OnnxDataType.DOUBLE, 2)
+                .fixed64(10, Double.doubleToLongBits(1.5))
+                .fixed64(10, Double.doubleToLongBits(-0.1)),
+            tensor("u8", OnnxDataType.UINT8, 3).bytes(9, new byte[] {0, 7, (byte) 255}),
+            tensor("bool", OnnxDataType.BOOL, 2).packedVarints(5, 1, 0),
+            tensor("u64", OnnxDataType.UINT64, 2).packedVarints(11, 0, 42),
+            tensor("scalar", OnnxDataType.FLOAT).bytes(9, f32(new float[] {2.5f})),
+            tensor("empty", OnnxDataType.FLOAT, 0, 5))
+        .map(ProtoWriter::done)
+        .toList();
   }
 
   static ProtoWriter node(String name, String op, String[] inputs, String output) {
