@@ -64,6 +64,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1") long seed;
   @Option(names = "--out", description = "folder for checkpoints and metrics.jsonl") Path out;
   @Option(names = "--resume", description = "continue from the latest checkpoint in --out") boolean resume;
+  @Option(names = "--stop-at", defaultValue = "0", description = "pause after this step (checkpointed); the schedule still spans --steps") long stopAt;
   @Option(names = "--checkpoint-every", defaultValue = "0", description = "steps between checkpoints (default: steps/5)") long checkpointEvery;
   @Option(names = "--log-every", defaultValue = "10") int logEvery;
   @Option(names = "--device", description = "cpu (default), opencl or cuda") String device;
@@ -150,7 +151,8 @@ final class TrainCommand implements Callable<Integer> {
         m.spec().params().stream().mapToLong(ModelSpec.ParamSpec::size).sum(), dataSpec,
         tok != null ? " (" + tok.name() + ", " + tok.vocabSize() + " tokens)" : "");
     long every = checkpointEvery > 0 ? checkpointEvery : Math.max(1, steps / 5);
-    Trainer.Settings settings = new Trainer.Settings(steps, lr, Schedule.parse(schedule, warmup, steps), clip, accumulate, every, out, logEvery);
+    Trainer.Settings settings = new Trainer.Settings(steps, lr, Schedule.parse(schedule, warmup, steps), clip, accumulate, every, out, logEvery,
+        stopAt > 0 ? Math.min(stopAt, steps) : steps);
     Trainer trainer = new Trainer(m, opt, settings, System.err)
         .state("model_ref", ref.toJson())
         .state("options", options(dataSpec, tokSpec));

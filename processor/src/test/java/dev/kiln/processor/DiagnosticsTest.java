@@ -247,8 +247,8 @@ class DiagnosticsTest {
           output logits
         """);
     assertThat(c).succeeded();
-    assertThat(c).generatedSourceFile("test.MModel");
-    assertThat(c).generatedSourceFile("test.MModelF64");
+    assertThat(c).generatedSourceFile("test.StubModel");
+    assertThat(c).generatedSourceFile("test.StubModelF64");
     assertThat(c).hadNoteContaining("model M: ");
   }
 }

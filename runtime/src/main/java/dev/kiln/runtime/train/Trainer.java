@@ -23,8 +23,16 @@ import java.util.function.LongFunction;
  * naming the step, with the last checkpoint intact.
  */
 public final class Trainer {
-  /** Settings of one run. */
-  public record Settings(long steps, double peakLr, Schedule schedule, double clip, int accumulate, long checkpointEvery, Path out, int logEvery) {}
+  /**
+   * Settings of one run: {@code steps} is the run's length (the schedule spans it); this call stops
+   * after {@code stopAt} (at most {@code steps}), checkpointing there so {@code --resume} continues.
+   */
+  public record Settings(
+      long steps, double peakLr, Schedule schedule, double clip, int accumulate, long checkpointEvery, Path out, int logEvery, long stopAt) {
+    public Settings(long steps, double peakLr, Schedule schedule, double clip, int accumulate, long checkpointEvery, Path out, int logEvery) {
+      this(steps, peakLr, schedule, clip, accumulate, checkpointEvery, out, logEvery, steps);
+    }
+  }
 
   /** A source of batches: the inputs of micro-batch {@code k} (1-based over the whole run). */
   public interface Batches extends LongFunction<Map<String, Tensor>> {}
@@ -59,7 +67,7 @@ public final class Trainer {
     double first = Double.NaN;
     double last = Double.NaN;
     double tps = 0;
-    for (long step = startStep + 1; step <= s.steps(); step++) {
+    for (long step = startStep + 1; step <= s.stopAt(); step++) {
       model.zeroGrad();
       double loss = 0;
       for (int k = 0; k < s.accumulate(); k++) {
@@ -90,14 +98,14 @@ public final class Trainer {
       last = loss;
       metrics(step, loss, lr, tps);
       progress.update(step, startStep + 1, loss, lr, tps);
-      if (s.out() != null && s.checkpointEvery() > 0 && (step % s.checkpointEvery() == 0 || step == s.steps())) {
+      if (s.out() != null && s.checkpointEvery() > 0 && (step % s.checkpointEvery() == 0 || step == s.stopAt())) {
         Map<String, Object> state = new LinkedHashMap<>(extraState);
         state.put("step", step);
         state.put("loss", loss);
         Checkpoint.save(s.out(), model, opt, state);
       }
     }
-    return new Result(first, last, s.steps() - startStep, tps);
+    return new Result(first, last, s.stopAt() - startStep, tps);
   }
 
   private String firstNonFinite() {

@@ -106,6 +106,14 @@ final class TorchOracle {
 
   /** max|a − b| / max|b| over one tensor; the absolute difference where b is all zero. */
   static double relError(Tensor a, Tensor b) {
+    return relError(a, b, 0);
+  }
+
+  /**
+   * max|a − b| / max(max|b|, floor): the floor keeps a tensor that is zero in exact arithmetic from
+   * turning rounding noise into a huge relative error.
+   */
+  static double relError(Tensor a, Tensor b, double floor) {
     if (a.size() != b.size()) {
       throw new IllegalArgumentException("sizes differ: " + a.size() + " vs " + b.size());
     }
@@ -115,7 +123,19 @@ final class TorchOracle {
       diff = Math.max(diff, Math.abs(a.get(i) - b.get(i)));
       scale = Math.max(scale, Math.abs(b.get(i)));
     }
+    scale = Math.max(scale, floor);
     return scale == 0 ? diff : diff / scale;
+  }
+
+  /** max|t| over every element of every tensor. */
+  static double maxAbs(Iterable<? extends Tensor> tensors) {
+    double m = 0;
+    for (Tensor t : tensors) {
+      for (long i = 0; i < t.size(); i++) {
+        m = Math.max(m, Math.abs(t.get(i)));
+      }
+    }
+    return m;
   }
 
   private static long[] longShape(int[] shape) {

@@ -4,7 +4,15 @@ import java.util.Arrays;
 
 /** Primitive arrays that double as they grow, so repeated fields of any length cost linear time. */
 final class Growable {
+  /** The most elements one holds: the largest Java array the JVM reliably allocates. */
+  static final int MAX = Integer.MAX_VALUE - 8;
+
   private Growable() {}
+
+  /** The next capacity after {@code n}; callers keep {@code n} below {@link #MAX}. */
+  private static int grow(int n) {
+    return (int) Math.min(2L * n, MAX);
+  }
 
   /** A growable {@code long[]}. */
   static final class Longs {
@@ -13,7 +21,7 @@ final class Growable {
 
     void add(long v) {
       if (n == a.length) {
-        a = Arrays.copyOf(a, 2 * n);
+        a = Arrays.copyOf(a, grow(n));
       }
       a[n++] = v;
     }
@@ -34,9 +42,13 @@ final class Growable {
 
     void add(float v) {
       if (n == a.length) {
-        a = Arrays.copyOf(a, 2 * n);
+        a = Arrays.copyOf(a, grow(n));
       }
       a[n++] = v;
+    }
+
+    int size() {
+      return n;
     }
 
     float[] toArray() {

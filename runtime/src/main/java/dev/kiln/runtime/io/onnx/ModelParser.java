@@ -202,7 +202,7 @@ final class ModelParser {
           t = OnnxTensorProto.parse(r.message(r.path() + ".t"));
         }
         case 7 -> r.floats("floats", floats);
-        case 8 -> r.int64s("ints", ints, Integer.MAX_VALUE - 8);
+        case 8 -> r.int64s("ints", ints, Growable.MAX);
         case 20 -> {
           r.expect(ProtoReader.VARINT, "type");
           type = r.varint32();

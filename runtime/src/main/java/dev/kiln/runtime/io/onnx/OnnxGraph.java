@@ -32,10 +32,12 @@ public final class OnnxGraph {
     }
   }
 
+  /** The graph's name ({@code torch_jit} for PyTorch exports). */
   public String name() {
     return name;
   }
 
+  /** The nodes in file order, which ONNX requires to be topological. */
   public List<OnnxNode> nodes() {
     return nodes;
   }
@@ -45,6 +47,7 @@ public final class OnnxGraph {
     return initializers;
   }
 
+  /** The initializer named {@code tensorName}, if there is one. */
   public Optional<OnnxTensorProto> initializer(String tensorName) {
     return Optional.ofNullable(initializers.get(tensorName));
   }
@@ -62,6 +65,7 @@ public final class OnnxGraph {
     return inputs.stream().filter(in -> !initializers.containsKey(in)).toList();
   }
 
+  /** The names of the graph's outputs. */
   public List<String> outputs() {
     return outputs;
   }

@@ -62,14 +62,17 @@ public final class OnnxModel {
     return source;
   }
 
+  /** The ONNX IR version the file declares. */
   public long irVersion() {
     return irVersion;
   }
 
+  /** The tool that wrote the file, e.g. {@code pytorch}. */
   public String producerName() {
     return producerName;
   }
 
+  /** The version of that tool. */
   public String producerVersion() {
     return producerVersion;
   }
@@ -79,6 +82,7 @@ public final class OnnxModel {
     return opsetImports;
   }
 
+  /** The main graph. */
   public OnnxGraph graph() {
     return graph;
   }

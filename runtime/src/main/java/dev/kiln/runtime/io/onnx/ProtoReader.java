@@ -147,6 +147,9 @@ final class ProtoReader {
   /** Appends the current repeated float field, packed or not, to {@code out}. */
   void floats(String name, Growable.Floats out) {
     if (wireType == FIXED32) {
+      if (out.size() == Growable.MAX) {
+        throw error(name + " has more than " + Growable.MAX + " elements");
+      }
       out.add(Float.intBitsToFloat(fixed32()));
       return;
     }
@@ -157,6 +160,9 @@ final class ProtoReader {
     long n = pos - from;
     if (n % 4 != 0) {
       throw error("packed " + name + " has " + n + " bytes, not a multiple of 4", from);
+    }
+    if (n / 4 > Growable.MAX - out.size()) {
+      throw error(name + " has more than " + Growable.MAX + " elements");
     }
     for (long at = from; at < pos; at += 4) {
       out.add(Float.intBitsToFloat(seg.get(I32_LE, at)));

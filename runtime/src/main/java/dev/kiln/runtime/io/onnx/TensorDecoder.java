@@ -13,7 +13,7 @@ import java.util.Arrays;
  */
 final class TensorDecoder {
   /** The largest Java array the JVM reliably allocates. */
-  static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+  static final long MAX_ELEMENTS = Growable.MAX;
 
   private static final ValueLayout.OfShort I16 =
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
