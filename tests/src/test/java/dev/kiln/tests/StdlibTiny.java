@@ -32,4 +32,8 @@ final class StdlibTiny {
 
   @Model(source = "gpt1.model", name = "Gpt1Classifier", config = "vocab=53, ctx=24, d=32, heads=4, layers=2, classes=3")
   interface TinyGpt1 {}
+
+  /** all-MiniLM-L6-v2's shape at full size: loads the released weights (MiniLmTest). */
+  @Model(source = "bert.model", name = "BertModel", config = "layers=6, d=384, heads=12, ff=1536, pooler=false")
+  interface MiniLm {}
 }

