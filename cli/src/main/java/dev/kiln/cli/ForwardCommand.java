@@ -54,7 +54,7 @@ final class ForwardCommand implements Callable<Integer> {
     m.initialize(seed);
     if (weights != null) {
       requireFile(weights, "weights");
-      m.load(weights);
+      Weights.load(m, weights);
     }
     requireFile(inputs, "inputs");
     Map<String, Tensor> in = new LinkedHashMap<>(Safetensors.readAll(inputs));

@@ -49,7 +49,7 @@ record RunContext(FloatModel model, Tokenizer tokenizer, Map<String, Object> sta
     FloatModel m = (FloatModel) ModelRef.of(model, null, sets).compile().newModel();
     m.initialize(0);
     if (weights != null) {
-      m.load(weights);
+      Weights.load(m, weights);
     }
     String spec = tokenizer != null ? tokenizer : Tokenizers.defaultFor(model);
     Tokenizer tok = spec.equals("char") ? null : Tokenizers.build(spec, null);

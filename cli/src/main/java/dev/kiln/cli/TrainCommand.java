@@ -139,7 +139,7 @@ final class TrainCommand implements Callable<Integer> {
     };
     m.initialize(seed);
     if (weights != null) {
-      m.load(weights);
+      Weights.load(m, weights);
     }
     AdamW opt = new AdamW(m, new AdamW.Config(lr, beta1, beta2, eps, weightDecay));
     long start = 0;
