@@ -91,6 +91,17 @@ final class Feeds {
     return tok.tokenId(token).orElseThrow(() -> new KilnException("tokenizer " + tok.name() + " has no " + token + " token; BERT data needs the bert tokenizer"));
   }
 
+  /** {@code [CLS] text [SEP]} with the text's tokens cut to fit {@code maxLen} ids. */
+  static int[] single(Tokenizer tok, String text, int maxLen) {
+    int[] words = tok.encode(text);
+    int n = Math.min(words.length, maxLen - 2);
+    int[] ids = new int[n + 2];
+    ids[0] = special(tok, "[CLS]");
+    System.arraycopy(words, 0, ids, 1, n);
+    ids[n + 1] = special(tok, "[SEP]");
+    return ids;
+  }
+
   /** Encoder-decoder batches from pairs, or the reversal task when {@code pairs} is null. */
   static Trainer.Batches seq2seq(PairBatches pairs, int batch, int seq, int vocab, long seed) {
     PairBatches data = pairs != null ? pairs : PairBatches.reversal(4096, 3, Math.max(3, seq - 2), vocab, seed);

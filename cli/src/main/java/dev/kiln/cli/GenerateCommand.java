@@ -64,11 +64,7 @@ final class GenerateCommand implements Callable<Integer> {
   private void fillMask(RunContext ctx) {
     Tokenizer tok = ctx.requireTokenizer();
     int maskId = Feeds.special(tok, "[MASK]");
-    int[] words = tok.encode(prompt.replace("[MASK]", " [MASK] "));
-    int[] ids = new int[words.length + 2];
-    ids[0] = Feeds.special(tok, "[CLS]");
-    System.arraycopy(words, 0, ids, 1, words.length);
-    ids[ids.length - 1] = Feeds.special(tok, "[SEP]");
+    int[] ids = Feeds.single(tok, prompt.replace("[MASK]", " [MASK] "), Integer.MAX_VALUE);
     int t = ids.length;
     Map<String, Tensor> in = new LinkedHashMap<>();
     in.put("ids", new Tensor.I32(new int[] {1, t}, ids));

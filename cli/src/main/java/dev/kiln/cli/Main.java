@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ForwardCommand.class,
       TrainCommand.class,
       GenerateCommand.class,
+      EmbedCommand.class,
       EvalCommand.class,
       CommandLine.HelpCommand.class
     })
