@@ -180,8 +180,34 @@ final class ModelJob {
     }
   }
 
+  /** The stdlib's model files, found on the classpath (the kiln-stdlib jar) by any user's model. */
+  static final String STDLIB_MODELS = "dev.kiln.stdlib.models";
+
+  /**
+   * Files on disk first (the search path), then the compile classpath and source path: the
+   * interface's own package, then the stdlib's model folder, so {@code source = "bert.model"} and
+   * {@code import "gpt2.model"} find the stdlib's files in its jar.
+   */
   private SourceResolver resolver() {
-    return new FileSystemResolver(searchPath());
+    FileSystemResolver disk = new FileSystemResolver(searchPath());
+    return (fromFile, path) -> {
+      SourceText found = disk.resolve(fromFile, path);
+      return found != null ? found : onClasspath(path);
+    };
+  }
+
+  private SourceText onClasspath(String path) {
+    for (String pkg : List.of(packageName(), STDLIB_MODELS)) {
+      for (StandardLocation loc : List.of(StandardLocation.SOURCE_PATH, StandardLocation.CLASS_PATH)) {
+        try {
+          FileObject fo = env.getFiler().getResource(loc, pkg, path);
+          return new SourceText(path, fo.getCharContent(true).toString());
+        } catch (IOException | IllegalArgumentException e) {
+          // not there; try the next location
+        }
+      }
+    }
+    return null;
   }
 
   private SourceText findSource(String source) {
@@ -189,16 +215,6 @@ final class ModelJob {
       SourceText found = resolver().resolve(null, source);
       if (found != null) {
         return found;
-      }
-      String pkg = packageName();
-      for (StandardLocation loc : List.of(StandardLocation.SOURCE_PATH, StandardLocation.CLASS_PATH)) {
-        try {
-          FileObject fo = env.getFiler().getResource(loc, pkg, source);
-          CharSequence text = fo.getCharContent(true);
-          return new SourceText(source, text.toString());
-        } catch (IOException | IllegalArgumentException e) {
-          // not there; try the next location
-        }
       }
     } catch (UncheckedIOException e) {
       Message.MODEL_FILE.report(diags, spanOf("source"), e.getMessage());
