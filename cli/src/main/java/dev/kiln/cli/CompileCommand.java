@@ -7,7 +7,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code kiln compile FILE.model [--dump-ir]}: checks and compiles a model file through the processor. */
-@Command(name = "compile", description = "Compile a .model file through Kiln's annotation processor; exit 1 with diagnostics on error.")
+@Command(
+    name = "compile",
+    description =
+        "Compile a .model file through Kiln's annotation processor; exit 1 with diagnostics on error.")
 final class CompileCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE.model")
   String file;
@@ -15,7 +18,8 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--dump-ir", description = "print the IR (forward and backward) after compiling")
   boolean dumpIr;
 
-  @Mixin ModelOptions model;
+  @Mixin
+  ModelOptions model;
 
   @Override
   public Integer call() {
@@ -28,7 +32,8 @@ final class CompileCommand implements Callable<Integer> {
     if (dumpIr) {
       System.out.print(c.ir());
     }
-    System.err.println("compiled " + c.name() + " -> " + c.f32().getName() + ", " + c.f64().getName());
+    System.err.println(
+        "compiled " + c.name() + " -> " + c.f32().getName() + ", " + c.f64().getName());
     return 0;
   }
 }

@@ -26,7 +26,10 @@ import picocli.CommandLine.Option;
  * bundled text of Pride and Prejudice, with a progress bar, saves a checkpoint, reports the loss
  * against the text's unigram entropy and prints a sample.
  */
-@Command(name = "demo", description = "Train a small GPT on bundled Jane Austen text (a few minutes on 2 cores), then sample from it.")
+@Command(
+    name = "demo",
+    description =
+        "Train a small GPT on bundled Jane Austen text (a few minutes on 2 cores), then sample from it.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "500")
   long steps;
@@ -43,7 +46,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1")
   long seed;
 
-  @Option(names = "--out", defaultValue = "runs/demo", description = "checkpoint folder (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--out",
+      defaultValue = "runs/demo",
+      description = "checkpoint folder (default ${DEFAULT-VALUE})")
   Path out;
 
   @Option(names = "--resume", description = "continue from the latest checkpoint in --out")
@@ -55,7 +61,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--tokens", defaultValue = "400", description = "characters to generate")
   int tokens;
 
-  @Option(names = "--set", description = "override a model parameter, e.g. --set layers=2", paramLabel = "KEY=VALUE")
+  @Option(
+      names = "--set",
+      description = "override a model parameter, e.g. --set layers=2",
+      paramLabel = "KEY=VALUE")
   Map<String, String> sets = new LinkedHashMap<>();
 
   @Override
@@ -69,9 +78,12 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, String> config = new LinkedHashMap<>(sets);
     config.put("vocab", Integer.toString(tok.size()));
     config.putIfAbsent("ctx", Integer.toString(seq));
-    Path file = Resources.extract("models/char_gpt.model", ModelCompiler.cacheRoot().resolve("stdlib"));
-    System.err.println("kiln demo: compiling CharGpt (" + ModelCompiler.configText(config) + ")...");
-    ModelCompiler.Compiled c = ModelCompiler.compile(file, "CharGpt", ModelCompiler.configText(config));
+    Path file =
+        Resources.extract("models/char_gpt.model", ModelCompiler.cacheRoot().resolve("stdlib"));
+    System.err.println(
+        "kiln demo: compiling CharGpt (" + ModelCompiler.configText(config) + ")...");
+    ModelCompiler.Compiled c =
+        ModelCompiler.compile(file, "CharGpt", ModelCompiler.configText(config));
     FloatModel m = (FloatModel) c.newModel();
     m.initialize(seed);
     AdamW opt = new AdamW(m, new AdamW.Config(lr, 0.9, 0.95, 1e-8, 0.1));
@@ -85,19 +97,39 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println("resuming from " + ckpt + " at step " + start);
     }
     double unigram = unigramEntropy(train, tok.size());
-    System.err.printf(Locale.ROOT, "data: Pride and Prejudice, %,d characters (%d distinct); %,d parameters; unigram entropy %.3f nats/char%n",
-        ids.length, tok.size(), m.spec().params().stream().mapToLong(p -> p.size()).sum(), unigram);
+    System.err.printf(
+        Locale.ROOT,
+        "data: Pride and Prejudice, %,d characters (%d distinct); %,d parameters; unigram entropy %.3f nats/char%n",
+        ids.length,
+        tok.size(),
+        m.spec().params().stream().mapToLong(p -> p.size()).sum(),
+        unigram);
     LmBatches data = new LmBatches(train, seed);
-    Trainer.Settings settings = new Trainer.Settings(steps, lr, new Schedule.WarmupCosine(Math.min(50, steps / 10), steps, 0.1), 1.0, 1,
-        Math.max(50, steps / 5), out, 25);
-    Trainer trainer = new Trainer(m, opt, settings, System.err).state("tokenizer", Map.of("kind", "char", "vocabulary", tok.vocabulary()))
+    Trainer.Settings settings = new Trainer.Settings(
+        steps,
+        lr,
+        new Schedule.WarmupCosine(Math.min(50, steps / 10), steps, 0.1),
+        1.0,
+        1,
+        Math.max(50, steps / 5),
+        out,
+        25);
+    Trainer trainer = new Trainer(m, opt, settings, System.err)
+        .state("tokenizer", Map.of("kind", "char", "vocabulary", tok.vocabulary()))
         .state("seed", seed);
     Trainer.Result r = trainer.run(k -> lmInputs(data.batch(k, batch, seq)), start);
     double heldLoss = heldOut(m, held);
-    System.out.printf(Locale.ROOT, "loss %.3f -> %.3f nats/char (held-out %.3f; unigram entropy %.3f); %,.0f tokens/s%n",
-        r.firstLoss(), r.lastLoss(), heldLoss, unigram, r.tokensPerSecond());
+    System.out.printf(
+        Locale.ROOT,
+        "loss %.3f -> %.3f nats/char (held-out %.3f; unigram entropy %.3f); %,.0f tokens/s%n",
+        r.firstLoss(),
+        r.lastLoss(),
+        heldLoss,
+        unigram,
+        r.tokensPerSecond());
     System.out.println("checkpoint: " + Checkpoint.latest(out));
-    int[] sample = Generator.generate(m, tok.encode(prompt), tokens, seq, new Sampler(0.8, 0, 0.95, seed), -1, "logits");
+    int[] sample = Generator.generate(
+        m, tok.encode(prompt), tokens, seq, new Sampler(0.8, 0, 0.95, seed), -1, "logits");
     System.out.println("--- sample ---");
     System.out.println(tok.decode(sample));
     return 0;

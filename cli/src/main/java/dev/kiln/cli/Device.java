@@ -10,8 +10,10 @@ final class Device {
     String d = device == null ? System.getProperty("kiln.device", "cpu") : device;
     switch (d) {
       case "cpu" -> {}
-      case "opencl", "cuda" -> throw new KilnException("--device " + d + " is not available yet: Kiln's " + d
-          + " backend has not been built (only cpu runs today; see the README's Backends section)");
+      case "opencl", "cuda" ->
+        throw new KilnException(
+            "--device " + d + " is not available yet: Kiln's " + d
+                + " backend has not been built (only cpu runs today; see the README's Backends section)");
       default -> throw new KilnException("unknown device '" + d + "'; use cpu, opencl or cuda");
     }
   }

@@ -21,27 +21,56 @@ import picocli.CommandLine.Option;
  * over each sentence's tokens and normalised, as sentence-transformers does for all-MiniLM-L6-v2;
  * prints the cosine similarity of every pair and optionally writes the vectors.
  */
-@Command(name = "embed", description = "Sentence embeddings (mean pooling) from a BERT encoder, and their cosine similarities.")
+@Command(
+    name = "embed",
+    description =
+        "Sentence embeddings (mean pooling) from a BERT encoder, and their cosine similarities.")
 final class EmbedCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", description = "a training run's folder or one checkpoint folder") Path checkpoint;
-  @Option(names = "--model", defaultValue = "minilm", description = "an encoder with output last_hidden_state (default minilm)") String model;
-  @Option(names = "--weights", description = "weights: Kiln or HuggingFace safetensors, or a BERT ONNX export") Path weights;
-  @Option(names = "--set", paramLabel = "KEY=VALUE") Map<String, String> sets = new LinkedHashMap<>();
-  @Option(names = "--tokenizer") String tokenizer;
-  @Option(names = "--text", required = true, description = "a sentence (repeat for several)") List<String> texts = new ArrayList<>();
-  @Option(names = "--out", description = "write the embeddings [N, d] as safetensors") Path out;
-  @Option(names = "--device") String device;
+  @Option(names = "--checkpoint", description = "a training run's folder or one checkpoint folder")
+  Path checkpoint;
+
+  @Option(
+      names = "--model",
+      defaultValue = "minilm",
+      description = "an encoder with output last_hidden_state (default minilm)")
+  String model;
+
+  @Option(
+      names = "--weights",
+      description = "weights: Kiln or HuggingFace safetensors, or a BERT ONNX export")
+  Path weights;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE")
+  Map<String, String> sets = new LinkedHashMap<>();
+
+  @Option(names = "--tokenizer")
+  String tokenizer;
+
+  @Option(names = "--text", required = true, description = "a sentence (repeat for several)")
+  List<String> texts = new ArrayList<>();
+
+  @Option(names = "--out", description = "write the embeddings [N, d] as safetensors")
+  Path out;
+
+  @Option(names = "--device")
+  String device;
 
   @Override
   public Integer call() {
     Device.check(device);
-    RunContext ctx = RunContext.open(checkpoint, checkpoint == null ? model : null, sets, weights, tokenizer);
+    RunContext ctx =
+        RunContext.open(checkpoint, checkpoint == null ? model : null, sets, weights, tokenizer);
     FloatModel m = ctx.model();
     if (m.spec().output("last_hidden_state") == null || m.spec().input("lengths") == null) {
-      throw new KilnException("model " + m.spec().name() + " is not a BERT encoder (it needs input 'lengths' and output 'last_hidden_state')");
+      throw new KilnException("model " + m.spec().name()
+          + " is not a BERT encoder (it needs input 'lengths' and output 'last_hidden_state')");
     }
     Tokenizer tok = ctx.requireTokenizer();
-    int maxT = m.spec().dims().stream().filter(d -> d.name().equals("T")).mapToInt(d -> d.max()).findFirst().orElse(512);
+    int maxT = m.spec().dims().stream()
+        .filter(d -> d.name().equals("T"))
+        .mapToInt(d -> d.max())
+        .findFirst()
+        .orElse(512);
     int n = texts.size();
     int[][] ids = new int[n][];
     int t = 0;
@@ -75,7 +104,10 @@ final class EmbedCommand implements Callable<Integer> {
       for (int i = 0; i < n; i++) {
         System.arraycopy(e[i], 0, data, i * d, d);
       }
-      Safetensors.write(out, Map.of("embeddings", new Tensor.F32(new int[] {n, d}, data)), Map.of("pooling", "mean, normalised"));
+      Safetensors.write(
+          out,
+          Map.of("embeddings", new Tensor.F32(new int[] {n, d}, data)),
+          Map.of("pooling", "mean, normalised"));
       System.out.println("wrote " + out);
     }
     return 0;

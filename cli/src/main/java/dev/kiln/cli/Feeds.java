@@ -36,11 +36,13 @@ final class Feeds {
   private Feeds() {}
 
   static Kind kind(ModelSpec spec) {
-    Set<String> in = spec.inputs().stream().map(ModelSpec.InputSpec::name).collect(Collectors.toSet());
+    Set<String> in =
+        spec.inputs().stream().map(ModelSpec.InputSpec::name).collect(Collectors.toSet());
     if (in.equals(Set.of("tokens", "targets"))) {
       return Kind.LM;
     }
-    if (in.equals(Set.of("ids", "segments", "lengths", "mlm_labels", "nsp_labels")) || in.equals(Set.of("ids", "segments", "lengths", "mlm_labels"))) {
+    if (in.equals(Set.of("ids", "segments", "lengths", "mlm_labels", "nsp_labels"))
+        || in.equals(Set.of("ids", "segments", "lengths", "mlm_labels"))) {
       return Kind.MLM;
     }
     if (in.equals(Set.of("src", "src_lengths", "tgt", "labels"))) {
@@ -53,7 +55,8 @@ final class Feeds {
   static Trainer.Batches lm(TokenStream stream, int vocab, int batch, int seq, long seed) {
     LmBatches data = stream == null ? null : new LmBatches(stream, seed);
     return k -> {
-      Tensor.I32[] b = data != null ? data.batch(k, batch, seq) : CopyTask.batch(seed, k, batch, seq, vocab);
+      Tensor.I32[] b =
+          data != null ? data.batch(k, batch, seq) : CopyTask.batch(seed, k, batch, seq, vocab);
       Map<String, Tensor> in = new LinkedHashMap<>();
       in.put("tokens", b[0]);
       in.put("targets", b[1]);
@@ -62,7 +65,8 @@ final class Feeds {
   }
 
   /** Sentence-pair MLM batches from text, split into documents at blank lines and sentences at . ! ? */
-  static Trainer.Batches mlm(String text, Tokenizer tok, ModelSpec spec, int vocab, int batch, int seq, long seed) {
+  static Trainer.Batches mlm(
+      String text, Tokenizer tok, ModelSpec spec, int vocab, int batch, int seq, long seed) {
     List<List<int[]>> docs = new ArrayList<>();
     for (String para : text.split("\\n\\s*\\n")) {
       List<int[]> sentences = new ArrayList<>();
@@ -76,7 +80,14 @@ final class Feeds {
         docs.add(sentences);
       }
     }
-    MlmBatches data = new MlmBatches(docs, vocab, special(tok, "[CLS]"), special(tok, "[SEP]"), special(tok, "[MASK]"), special(tok, "[PAD]"), seed);
+    MlmBatches data = new MlmBatches(
+        docs,
+        vocab,
+        special(tok, "[CLS]"),
+        special(tok, "[SEP]"),
+        special(tok, "[MASK]"),
+        special(tok, "[PAD]"),
+        seed);
     boolean nsp = spec.input("nsp_labels") != null;
     return k -> {
       Map<String, Tensor> in = data.batch(k, batch, seq);
@@ -88,7 +99,9 @@ final class Feeds {
   }
 
   static int special(Tokenizer tok, String token) {
-    return tok.tokenId(token).orElseThrow(() -> new KilnException("tokenizer " + tok.name() + " has no " + token + " token; BERT data needs the bert tokenizer"));
+    return tok.tokenId(token)
+        .orElseThrow(() -> new KilnException("tokenizer " + tok.name() + " has no " + token
+            + " token; BERT data needs the bert tokenizer"));
   }
 
   /** {@code [CLS] text [SEP]} with the text's tokens cut to fit {@code maxLen} ids. */
@@ -104,7 +117,8 @@ final class Feeds {
 
   /** Encoder-decoder batches from pairs, or the reversal task when {@code pairs} is null. */
   static Trainer.Batches seq2seq(PairBatches pairs, int batch, int seq, int vocab, long seed) {
-    PairBatches data = pairs != null ? pairs : PairBatches.reversal(4096, 3, Math.max(3, seq - 2), vocab, seed);
+    PairBatches data =
+        pairs != null ? pairs : PairBatches.reversal(4096, 3, Math.max(3, seq - 2), vocab, seed);
     return k -> data.batch(k, batch, seq, seq);
   }
 
@@ -121,7 +135,8 @@ final class Feeds {
     return k -> {
       List<Map<String, Tensor>> rows = new ArrayList<>();
       for (int b = 0; b < batch; b++) {
-        rows.add(pool.get((int) Math.floorMod(Rng.bits(Rng.derive(seed, k), b), (long) pool.size())));
+        rows.add(
+            pool.get((int) Math.floorMod(Rng.bits(Rng.derive(seed, k), b), (long) pool.size())));
       }
       return stack(rows);
     };

@@ -19,33 +19,51 @@ import picocli.CommandLine.Option;
  * with {@code --grads}, every parameter gradient of the loss) as safetensors — the hook for checking
  * Kiln against an independent implementation.
  */
-@Command(name = "forward", description = "Run a model on weights and inputs from safetensors files; write its outputs (and gradients).")
+@Command(
+    name = "forward",
+    description =
+        "Run a model on weights and inputs from safetensors files; write its outputs (and gradients).")
 final class ForwardCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "a .model file")
   String modelFile;
 
-  @Option(names = "--weights", description = "parameters as safetensors (names and shapes must match); default: seeded initialisation")
+  @Option(
+      names = "--weights",
+      description =
+          "parameters as safetensors (names and shapes must match); default: seeded initialisation")
   Path weights;
 
-  @Option(names = "--inputs", required = true, description = "inputs as safetensors, one tensor per model input")
+  @Option(
+      names = "--inputs",
+      required = true,
+      description = "inputs as safetensors, one tensor per model input")
   Path inputs;
 
-  @Option(names = "--out", required = true, description = "where to write the outputs (safetensors)")
+  @Option(
+      names = "--out",
+      required = true,
+      description = "where to write the outputs (safetensors)")
   Path out;
 
-  @Option(names = "--grads", description = "also write d(loss)/d(parameter) for every parameter, as grad.<name>")
+  @Option(
+      names = "--grads",
+      description = "also write d(loss)/d(parameter) for every parameter, as grad.<name>")
   boolean grads;
 
   @Option(names = "--train", description = "run in training mode (dropout on)")
   boolean train;
 
-  @Option(names = "--seed", defaultValue = "0", description = "initialisation seed when no --weights are given")
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "initialisation seed when no --weights are given")
   long seed;
 
   @Option(names = "--f64", description = "run the double-precision twin instead of float32")
   boolean f64;
 
-  @Mixin ModelOptions model;
+  @Mixin
+  ModelOptions model;
 
   @Override
   public Integer call() {

@@ -21,23 +21,60 @@ import picocli.CommandLine.Option;
  * stop token; KV-cached where the compiler made a decoder); BERT masked-LM models fill each
  * {@code [MASK]}; encoder-decoders translate the prompt (greedy, or beam search with a length penalty).
  */
-@Command(name = "generate", description = "Continue a prompt (causal LMs), fill [MASK] (BERT), or translate (encoder-decoders).")
+@Command(
+    name = "generate",
+    description =
+        "Continue a prompt (causal LMs), fill [MASK] (BERT), or translate (encoder-decoders).")
 final class GenerateCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", description = "a training run's folder or one checkpoint folder") Path checkpoint;
-  @Option(names = "--model", description = "a model (stdlib name or .model file) when no checkpoint is given") String model;
-  @Option(names = "--weights", description = "weights for --model (safetensors)") Path weights;
-  @Option(names = "--set", paramLabel = "KEY=VALUE") Map<String, String> sets = new LinkedHashMap<>();
-  @Option(names = "--tokenizer") String tokenizer;
-  @Option(names = "--prompt", required = true) String prompt;
-  @Option(names = "--tokens", defaultValue = "100", description = "most new tokens") int tokens;
-  @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy") double temperature;
-  @Option(names = "--top-k", defaultValue = "0") int topK;
-  @Option(names = "--top-p", defaultValue = "1.0") double topP;
-  @Option(names = "--seed", defaultValue = "1") long seed;
-  @Option(names = "--stop", description = "stop at this token (text), e.g. '<|endoftext|>'") String stop;
-  @Option(names = "--beam", defaultValue = "1", description = "beam size for translation (1 = greedy)") int beam;
-  @Option(names = "--length-penalty", defaultValue = "0.6") double lengthPenalty;
-  @Option(names = "--device") String device;
+  @Option(names = "--checkpoint", description = "a training run's folder or one checkpoint folder")
+  Path checkpoint;
+
+  @Option(
+      names = "--model",
+      description = "a model (stdlib name or .model file) when no checkpoint is given")
+  String model;
+
+  @Option(names = "--weights", description = "weights for --model (safetensors)")
+  Path weights;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE")
+  Map<String, String> sets = new LinkedHashMap<>();
+
+  @Option(names = "--tokenizer")
+  String tokenizer;
+
+  @Option(names = "--prompt", required = true)
+  String prompt;
+
+  @Option(names = "--tokens", defaultValue = "100", description = "most new tokens")
+  int tokens;
+
+  @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy")
+  double temperature;
+
+  @Option(names = "--top-k", defaultValue = "0")
+  int topK;
+
+  @Option(names = "--top-p", defaultValue = "1.0")
+  double topP;
+
+  @Option(names = "--seed", defaultValue = "1")
+  long seed;
+
+  @Option(names = "--stop", description = "stop at this token (text), e.g. '<|endoftext|>'")
+  String stop;
+
+  @Option(
+      names = "--beam",
+      defaultValue = "1",
+      description = "beam size for translation (1 = greedy)")
+  int beam;
+
+  @Option(names = "--length-penalty", defaultValue = "0.6")
+  double lengthPenalty;
+
+  @Option(names = "--device")
+  String device;
 
   @Override
   public Integer call() {
@@ -48,16 +85,32 @@ final class GenerateCommand implements Callable<Integer> {
       case LM -> causal(ctx);
       case MLM -> fillMask(ctx);
       case SEQ2SEQ -> translate(ctx);
-      case OTHER -> throw new KilnException("model " + m.spec().name() + " is not a language model, a masked LM or an encoder-decoder; nothing to generate");
+      case OTHER ->
+        throw new KilnException("model " + m.spec().name()
+            + " is not a language model, a masked LM or an encoder-decoder; nothing to generate");
     }
     return 0;
   }
 
   private void causal(RunContext ctx) {
     Tokenizer tok = ctx.requireTokenizer();
-    int stopId = stop == null ? -1 : tok.tokenId(stop).orElseThrow(() -> new KilnException("the tokenizer has no token '" + stop + "'"));
-    int ctxLen = ctx.model().spec().dims().stream().filter(d -> d.name().equals("T")).mapToInt(d -> d.max()).findFirst().orElse(1024);
-    int[] out = Generator.generate(ctx.model(), tok.encode(prompt), tokens, ctxLen, new Sampler(temperature, topK, topP, seed), stopId, "logits");
+    int stopId = stop == null
+        ? -1
+        : tok.tokenId(stop)
+            .orElseThrow(() -> new KilnException("the tokenizer has no token '" + stop + "'"));
+    int ctxLen = ctx.model().spec().dims().stream()
+        .filter(d -> d.name().equals("T"))
+        .mapToInt(d -> d.max())
+        .findFirst()
+        .orElse(1024);
+    int[] out = Generator.generate(
+        ctx.model(),
+        tok.encode(prompt),
+        tokens,
+        ctxLen,
+        new Sampler(temperature, topK, topP, seed),
+        stopId,
+        "logits");
     System.out.println(tok.decode(out));
   }
 
@@ -93,7 +146,11 @@ final class GenerateCommand implements Callable<Integer> {
       Arrays.sort(order, (a, b) -> Float.compare(logits.data()[base + b], logits.data()[base + a]));
       StringBuilder sb = new StringBuilder("[MASK] at " + p + ":");
       for (int k = 0; k < 5; k++) {
-        sb.append(String.format(Locale.ROOT, "  %s (%.2f)", tok.decode(new int[] {order[k]}), logits.data()[base + order[k]]));
+        sb.append(String.format(
+            Locale.ROOT,
+            "  %s (%.2f)",
+            tok.decode(new int[] {order[k]}),
+            logits.data()[base + order[k]]));
       }
       System.out.println(sb);
     }

@@ -41,7 +41,8 @@ import javax.tools.ToolProvider;
  */
 public final class ModelCompiler {
   /** A compiled model: its name, the generated classes, the processor's notes, the IR dump. */
-  public record Compiled(String name, Class<?> f32, Class<?> f64, List<String> notes, String ir, Path dir) {
+  public record Compiled(
+      String name, Class<?> f32, Class<?> f64, List<String> notes, String ir, Path dir) {
     public Model newModel() {
       return instantiate(f32);
     }
@@ -119,7 +120,8 @@ public final class ModelCompiler {
     }
     if (requested != null) {
       if (!program.models().containsKey(requested)) {
-        throw new KilnException(root.name() + ": no model named '" + requested + "'; it declares: " + String.join(", ", own));
+        throw new KilnException(root.name() + ": no model named '" + requested + "'; it declares: "
+            + String.join(", ", own));
       }
       return requested;
     }
@@ -129,7 +131,8 @@ public final class ModelCompiler {
     if (own.isEmpty()) {
       throw new KilnException(root.name() + ": declares no model");
     }
-    throw new KilnException(root.name() + ": declares several models (" + String.join(", ", own) + "); choose one with --name");
+    throw new KilnException(root.name() + ": declares several models (" + String.join(", ", own)
+        + "); choose one with --name");
   }
 
   private static String hash(Program program, String name, String config) {
@@ -149,10 +152,16 @@ public final class ModelCompiler {
   /** The jars (or class folders) javac needs: the processor and its libraries, the DSL and the runtime. */
   static String kilnClasspath() {
     List<String> entries = new ArrayList<>();
-    for (Class<?> c : List.of(KilnProcessor.class, dev.kiln.dsl.annotation.Model.class, Model.class,
-        com.palantir.javapoet.JavaFile.class, org.antlr.v4.runtime.CharStream.class)) {
+    for (Class<?> c : List.of(
+        KilnProcessor.class,
+        dev.kiln.dsl.annotation.Model.class,
+        Model.class,
+        com.palantir.javapoet.JavaFile.class,
+        org.antlr.v4.runtime.CharStream.class)) {
       try {
-        String path = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        String path = Path.of(
+                c.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString();
         if (!entries.contains(path)) {
           entries.add(path);
         }
@@ -167,7 +176,9 @@ public final class ModelCompiler {
   private static String classpathStamp() {
     StringBuilder sb = new StringBuilder();
     for (String entry : kilnClasspath().split(java.io.File.pathSeparator)) {
-      try (var files = Files.isDirectory(Path.of(entry)) ? Files.walk(Path.of(entry)) : java.util.stream.Stream.of(Path.of(entry))) {
+      try (var files = Files.isDirectory(Path.of(entry))
+          ? Files.walk(Path.of(entry))
+          : java.util.stream.Stream.of(Path.of(entry))) {
         long newest = files.mapToLong(f -> f.toFile().lastModified()).max().orElse(0);
         sb.append(entry).append('@').append(newest).append(';');
       } catch (IOException e) {
@@ -180,7 +191,8 @@ public final class ModelCompiler {
   private static void build(Path file, String name, String config, Path dir) {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     if (javac == null) {
-      throw new KilnException("no Java compiler in this runtime (" + System.getProperty("java.home") + "); Kiln needs a full JDK 25");
+      throw new KilnException("no Java compiler in this runtime (" + System.getProperty("java.home")
+          + "); Kiln needs a full JDK 25");
     }
     Path tmp;
     try {
@@ -191,21 +203,39 @@ public final class ModelCompiler {
       Files.createDirectories(tmp.resolve("classes"));
       Files.createDirectories(tmp.resolve("generated"));
       Path stub = src.resolve(name + ".java");
-      Files.writeString(stub, "package kiln.generated;\n\n@dev.kiln.dsl.annotation.Model(source = " + javaString(file.toString())
-          + ", name = " + javaString(name) + ", config = " + javaString(config) + ")\ninterface " + name + " {}\n");
+      Files.writeString(
+          stub,
+          "package kiln.generated;\n\n@dev.kiln.dsl.annotation.Model(source = "
+              + javaString(file.toString()) + ", name = " + javaString(name) + ", config = "
+              + javaString(config) + ")\ninterface " + name + " {}\n");
       String cp = kilnClasspath();
       List<String> options = List.of(
-          "-d", tmp.resolve("classes").toString(),
-          "-s", tmp.resolve("generated").toString(),
-          "-classpath", cp, "-processorpath", cp,
-          "-processor", KilnProcessor.class.getName(),
+          "-d",
+          tmp.resolve("classes").toString(),
+          "-s",
+          tmp.resolve("generated").toString(),
+          "-classpath",
+          cp,
+          "-processorpath",
+          cp,
+          "-processor",
+          KilnProcessor.class.getName(),
           "-A" + KilnProcessor.OPTION_DUMP_IR + "=" + tmp,
-          "--add-modules", "jdk.incubator.vector",
-          "-Xlint:all", "-Xlint:-options", "-Xlint:-processing", "-implicit:class", "-encoding", "UTF-8");
+          "--add-modules",
+          "jdk.incubator.vector",
+          "-Xlint:all",
+          "-Xlint:-options",
+          "-Xlint:-processing",
+          "-implicit:class",
+          "-encoding",
+          "UTF-8");
       DiagnosticCollector<JavaFileObject> collector = new DiagnosticCollector<>();
       boolean ok;
-      try (StandardJavaFileManager fm = javac.getStandardFileManager(collector, Locale.ROOT, StandardCharsets.UTF_8)) {
-        ok = javac.getTask(null, fm, collector, options, null, fm.getJavaFileObjects(stub)).call();
+      try (StandardJavaFileManager fm =
+          javac.getStandardFileManager(collector, Locale.ROOT, StandardCharsets.UTF_8)) {
+        ok = javac
+            .getTask(null, fm, collector, options, null, fm.getJavaFileObjects(stub))
+            .call();
       }
       List<String> errors = new ArrayList<>();
       List<String> notes = new ArrayList<>();
@@ -214,13 +244,18 @@ public final class ModelCompiler {
         if (msg.contains("incubating module")) {
           continue; // javac's notice that the Vector API is incubating; expected and harmless
         }
-        boolean fromKiln = d.getSource() == null || d.getSource().getName().endsWith(name + ".java");
-        String text = fromKiln ? msg : d.getSource().getName() + ":" + d.getLineNumber() + ": " + msg;
+        boolean fromKiln =
+            d.getSource() == null || d.getSource().getName().endsWith(name + ".java");
+        String text =
+            fromKiln ? msg : d.getSource().getName() + ":" + d.getLineNumber() + ": " + msg;
         switch (d.getKind()) {
           case ERROR -> errors.add(text);
           case WARNING, MANDATORY_WARNING -> {
             if (fromKiln) {
-              errors.add(msg.startsWith("warning") || msg.contains(": warning: ") ? msg : "warning: " + msg);
+              errors.add(
+                  msg.startsWith("warning") || msg.contains(": warning: ")
+                      ? msg
+                      : "warning: " + msg);
             } else {
               errors.add("warning in generated code (please report): " + text);
             }
@@ -232,7 +267,9 @@ public final class ModelCompiler {
         deleteTree(tmp);
         throw new CompileError(String.join("\n", errors));
       }
-      Files.writeString(tmp.resolve("notes.txt"), String.join("\n", notes) + (errors.isEmpty() ? "" : "\n" + String.join("\n", errors)));
+      Files.writeString(
+          tmp.resolve("notes.txt"),
+          String.join("\n", notes) + (errors.isEmpty() ? "" : "\n" + String.join("\n", errors)));
       Files.writeString(tmp.resolve("ok"), "ok\n");
       try {
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -243,13 +280,15 @@ public final class ModelCompiler {
         }
       }
     } catch (IOException e) {
-      throw new KilnException("cannot compile model " + name + " in " + dir.getParent() + ": " + e.getMessage(), e);
+      throw new KilnException(
+          "cannot compile model " + name + " in " + dir.getParent() + ": " + e.getMessage(), e);
     }
   }
 
   private static Compiled load(Path dir, String name) {
     try {
-      URLClassLoader loader = new URLClassLoader(new URL[] {dir.resolve("classes").toUri().toURL()}, ModelCompiler.class.getClassLoader());
+      URLClassLoader loader = new URLClassLoader(
+          new URL[] {dir.resolve("classes").toUri().toURL()}, ModelCompiler.class.getClassLoader());
       Class<?> f32 = loader.loadClass("kiln.generated." + name + "Model");
       Class<?> f64 = loader.loadClass("kiln.generated." + name + "ModelF64");
       List<String> notes = Files.readAllLines(dir.resolve("notes.txt"));
@@ -257,7 +296,10 @@ public final class ModelCompiler {
       String ir = Files.isRegularFile(irFile) ? Files.readString(irFile) : "";
       return new Compiled(name, f32, f64, notes, ir, dir);
     } catch (ClassNotFoundException | MalformedURLException e) {
-      throw new KilnException("compiled model " + name + " is missing from the cache at " + dir + "; delete that folder and retry", e);
+      throw new KilnException(
+          "compiled model " + name + " is missing from the cache at " + dir
+              + "; delete that folder and retry",
+          e);
     } catch (IOException e) {
       throw new KilnException("cannot read compiled model at " + dir + ": " + e.getMessage(), e);
     }
@@ -310,7 +352,8 @@ public final class ModelCompiler {
   /** Config overrides from {@code --set k=v} flags, as the processor's config text. */
   public static String configText(Map<String, String> sets) {
     StringBuilder sb = new StringBuilder();
-    sets.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append('=').append(v));
+    sets.forEach(
+        (k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append('=').append(v));
     return sb.toString();
   }
 }

@@ -1,11 +1,11 @@
 package dev.kiln.cli;
 
 import dev.kiln.runtime.KilnException;
+import dev.kiln.stdlib.Stdlib;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import dev.kiln.stdlib.Stdlib;
 import picocli.CommandLine.Option;
 
 /** How a command names a model: a {@code .model} file, which model in it, and configuration overrides. */
@@ -13,7 +13,10 @@ final class ModelOptions {
   @Option(names = "--name", description = "which model of the file (when it declares several)")
   String name;
 
-  @Option(names = "--set", description = "override a model parameter, e.g. --set layers=4 (repeatable)", paramLabel = "KEY=VALUE")
+  @Option(
+      names = "--set",
+      description = "override a model parameter, e.g. --set layers=4 (repeatable)",
+      paramLabel = "KEY=VALUE")
   Map<String, String> sets = new LinkedHashMap<>();
 
   /** Resolves {@code model} (a standard-library name or a path to a .model file) and compiles it with the overrides. */
@@ -34,8 +37,10 @@ final class ModelOptions {
     }
     Path file = Path.of(model);
     if (!Files.exists(file)) {
-      String hint = model.endsWith(".model") ? "" : "; standard-library models: "
-          + String.join(", ", Stdlib.all().stream().map(Stdlib.Entry::name).toList());
+      String hint = model.endsWith(".model")
+          ? ""
+          : "; standard-library models: "
+              + String.join(", ", Stdlib.all().stream().map(Stdlib.Entry::name).toList());
       throw new KilnException("no model file or standard-library model '" + model + "'" + hint);
     }
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {

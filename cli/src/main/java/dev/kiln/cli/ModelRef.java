@@ -50,7 +50,8 @@ record ModelRef(String model, String name, Map<String, String> sets) {
 
   static ModelRef fromJson(Object o) {
     if (!(o instanceof Map<?, ?> m) || !(m.get("model") instanceof String model)) {
-      throw new KilnException("the checkpoint does not say which model it belongs to (no model_ref)");
+      throw new KilnException(
+          "the checkpoint does not say which model it belongs to (no model_ref)");
     }
     Map<String, String> sets = new LinkedHashMap<>();
     if (m.get("set") instanceof Map<?, ?> s) {

@@ -27,7 +27,8 @@ final class PairData {
       }
       String[] cols = l.split("\t");
       if (cols.length < 2) {
-        throw new KilnException("pair file line " + line + ": expected tab-separated source and target");
+        throw new KilnException(
+            "pair file line " + line + ": expected tab-separated source and target");
       }
       src.add(shift(chars.encode(cols[cols.length - 2].strip())));
       tgt.add(shift(chars.encode(cols[cols.length - 1].strip())));

@@ -18,9 +18,12 @@ import java.util.Map;
 record RunContext(FloatModel model, Tokenizer tokenizer, Map<String, Object> state) {
 
   @SuppressWarnings("unchecked")
-  static RunContext open(Path checkpoint, String model, Map<String, String> sets, Path weights, String tokenizer) {
+  static RunContext open(
+      Path checkpoint, String model, Map<String, String> sets, Path weights, String tokenizer) {
     if (checkpoint != null) {
-      Path dir = Files.isRegularFile(checkpoint.resolve("state.json")) ? checkpoint : Checkpoint.latest(checkpoint);
+      Path dir = Files.isRegularFile(checkpoint.resolve("state.json"))
+          ? checkpoint
+          : Checkpoint.latest(checkpoint);
       if (dir == null) {
         throw new KilnException("no checkpoint in " + checkpoint);
       }
@@ -34,7 +37,8 @@ record RunContext(FloatModel model, Tokenizer tokenizer, Map<String, Object> sta
       Tokenizer tok = null;
       if (state.get("tokenizer") instanceof Map<?, ?> t) {
         if (tokenizer != null && !tokenizer.equals(t.get("kind"))) {
-          throw new KilnException("checkpoint " + dir + " was trained with tokenizer " + t.get("kind") + ", not " + tokenizer);
+          throw new KilnException("checkpoint " + dir + " was trained with tokenizer "
+              + t.get("kind") + ", not " + tokenizer);
         }
         tok = Tokenizers.fromCheckpoint(t);
       }

@@ -19,8 +19,12 @@ final class TextFiles {
       if (bytes.length == 0) {
         throw new KilnException(p + ": the data file is empty");
       }
-      String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+      String text = StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes))
+          .toString();
       if (text.isBlank()) {
         throw new KilnException(p + ": the data file holds only whitespace");
       }

@@ -42,9 +42,13 @@ final class Tokenizers {
         }
         yield CharTokenizers.of(CharTokenizer.fit(text));
       }
-      case "gpt2" -> Gpt2Tokenizer.load(new ByteArrayInputStream(Resources.bytes("tokenizers/gpt2/encoder.json")),
-          new ByteArrayInputStream(Resources.bytes("tokenizers/gpt2/vocab.bpe")));
-      case "bert" -> WordPieceTokenizer.load(new ByteArrayInputStream(Resources.bytes("tokenizers/bert/vocab.txt")));
+      case "gpt2" ->
+        Gpt2Tokenizer.load(
+            new ByteArrayInputStream(Resources.bytes("tokenizers/gpt2/encoder.json")),
+            new ByteArrayInputStream(Resources.bytes("tokenizers/gpt2/vocab.bpe")));
+      case "bert" ->
+        WordPieceTokenizer.load(
+            new ByteArrayInputStream(Resources.bytes("tokenizers/bert/vocab.txt")));
       default -> {
         Path p = Path.of(spec);
         if (Files.isDirectory(p) && Files.exists(p.resolve("encoder.json"))) {
@@ -53,7 +57,8 @@ final class Tokenizers {
         if (Files.isRegularFile(p)) {
           yield WordPieceTokenizer.load(p);
         }
-        throw new KilnException("unknown tokenizer '" + spec + "': use char, gpt2, bert, a folder with encoder.json and vocab.bpe, or a vocab.txt");
+        throw new KilnException("unknown tokenizer '" + spec
+            + "': use char, gpt2, bert, a folder with encoder.json and vocab.bpe, or a vocab.txt");
       }
     };
   }

@@ -29,45 +29,110 @@ import picocli.CommandLine.Option;
  * tab-separated pair file — with AdamW, a schedule, clipping, gradient accumulation, metrics and
  * crash-safe checkpoints; {@code --resume} continues exactly where the last checkpoint stopped.
  */
-@Command(name = "train", description = "Train a model (stdlib name or .model file) on text, a token file, pairs, or a synthetic task.")
+@Command(
+    name = "train",
+    description =
+        "Train a model (stdlib name or .model file) on text, a token file, pairs, or a synthetic task.")
 final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--model", description = "a standard-library name (e.g. gpt2-tiny) or a .model file; optional with --resume")
+  @Option(
+      names = "--model",
+      description =
+          "a standard-library name (e.g. gpt2-tiny) or a .model file; optional with --resume")
   String model;
 
   @Option(names = "--name", description = "which model of the .model file")
   String name;
 
-  @Option(names = "--set", description = "override a model parameter (repeatable)", paramLabel = "KEY=VALUE")
+  @Option(
+      names = "--set",
+      description = "override a model parameter (repeatable)",
+      paramLabel = "KEY=VALUE")
   Map<String, String> sets = new LinkedHashMap<>();
 
-  @Option(names = "--data", description = "UTF-8 text, a token file (.bin/.tok), a .tsv of pairs, or 'synthetic' (default)")
+  @Option(
+      names = "--data",
+      description =
+          "UTF-8 text, a token file (.bin/.tok), a .tsv of pairs, or 'synthetic' (default)")
   String data;
 
-  @Option(names = "--tokenizer", description = "char, gpt2, bert, or a path (default: the model family's)")
+  @Option(
+      names = "--tokenizer",
+      description = "char, gpt2, bert, or a path (default: the model family's)")
   String tokenizer;
 
-  @Option(names = "--weights", description = "initial weights (safetensors) instead of random initialisation")
+  @Option(
+      names = "--weights",
+      description = "initial weights (safetensors) instead of random initialisation")
   Path weights;
 
-  @Option(names = "--steps", defaultValue = "200") long steps;
-  @Option(names = "--batch", defaultValue = "8") int batch;
-  @Option(names = "--seq", defaultValue = "64") int seq;
-  @Option(names = "--lr", defaultValue = "1e-3") double lr;
-  @Option(names = "--warmup", defaultValue = "20") long warmup;
-  @Option(names = "--schedule", defaultValue = "cosine", description = "constant, cosine, linear or inverse-sqrt") String schedule;
-  @Option(names = "--beta1", defaultValue = "0.9") double beta1;
-  @Option(names = "--beta2", defaultValue = "0.95") double beta2;
-  @Option(names = "--eps", defaultValue = "1e-8") double eps;
-  @Option(names = "--weight-decay", defaultValue = "0.1") double weightDecay;
-  @Option(names = "--clip", defaultValue = "1.0", description = "global gradient-norm clip (0: off)") double clip;
-  @Option(names = "--accumulate", defaultValue = "1", description = "micro-batches per update") int accumulate;
-  @Option(names = "--seed", defaultValue = "1") long seed;
-  @Option(names = "--out", description = "folder for checkpoints and metrics.jsonl") Path out;
-  @Option(names = "--resume", description = "continue from the latest checkpoint in --out") boolean resume;
-  @Option(names = "--stop-at", defaultValue = "0", description = "pause after this step (checkpointed); the schedule still spans --steps") long stopAt;
-  @Option(names = "--checkpoint-every", defaultValue = "0", description = "steps between checkpoints (default: steps/5)") long checkpointEvery;
-  @Option(names = "--log-every", defaultValue = "10") int logEvery;
-  @Option(names = "--device", description = "cpu (default), opencl or cuda") String device;
+  @Option(names = "--steps", defaultValue = "200")
+  long steps;
+
+  @Option(names = "--batch", defaultValue = "8")
+  int batch;
+
+  @Option(names = "--seq", defaultValue = "64")
+  int seq;
+
+  @Option(names = "--lr", defaultValue = "1e-3")
+  double lr;
+
+  @Option(names = "--warmup", defaultValue = "20")
+  long warmup;
+
+  @Option(
+      names = "--schedule",
+      defaultValue = "cosine",
+      description = "constant, cosine, linear or inverse-sqrt")
+  String schedule;
+
+  @Option(names = "--beta1", defaultValue = "0.9")
+  double beta1;
+
+  @Option(names = "--beta2", defaultValue = "0.95")
+  double beta2;
+
+  @Option(names = "--eps", defaultValue = "1e-8")
+  double eps;
+
+  @Option(names = "--weight-decay", defaultValue = "0.1")
+  double weightDecay;
+
+  @Option(
+      names = "--clip",
+      defaultValue = "1.0",
+      description = "global gradient-norm clip (0: off)")
+  double clip;
+
+  @Option(names = "--accumulate", defaultValue = "1", description = "micro-batches per update")
+  int accumulate;
+
+  @Option(names = "--seed", defaultValue = "1")
+  long seed;
+
+  @Option(names = "--out", description = "folder for checkpoints and metrics.jsonl")
+  Path out;
+
+  @Option(names = "--resume", description = "continue from the latest checkpoint in --out")
+  boolean resume;
+
+  @Option(
+      names = "--stop-at",
+      defaultValue = "0",
+      description = "pause after this step (checkpointed); the schedule still spans --steps")
+  long stopAt;
+
+  @Option(
+      names = "--checkpoint-every",
+      defaultValue = "0",
+      description = "steps between checkpoints (default: steps/5)")
+  long checkpointEvery;
+
+  @Option(names = "--log-every", defaultValue = "10")
+  int logEvery;
+
+  @Option(names = "--device", description = "cpu (default), opencl or cuda")
+  String device;
 
   @Override
   @SuppressWarnings("unchecked")
@@ -87,14 +152,18 @@ final class TrainCommand implements Callable<Integer> {
       restoreOptions(resumed);
     }
     if (model == null) {
-      throw new KilnException("--model is required (a standard-library name such as gpt2-tiny, or a .model file)");
+      throw new KilnException(
+          "--model is required (a standard-library name such as gpt2-tiny, or a .model file)");
     }
-    ModelRef ref = resumed != null ? ModelRef.fromJson(resumed.get("model_ref")) : ModelRef.of(model, name, sets);
+    ModelRef ref = resumed != null
+        ? ModelRef.fromJson(resumed.get("model_ref"))
+        : ModelRef.of(model, name, sets);
     String dataSpec = data == null ? "synthetic" : data;
     String tokSpec = tokenizer != null ? tokenizer : Tokenizers.defaultFor(model);
     String text = null;
     TokenStream tokens = null;
-    boolean tokenFile = !dataSpec.equals("synthetic") && (dataSpec.endsWith(".bin") || dataSpec.endsWith(".tok"));
+    boolean tokenFile =
+        !dataSpec.equals("synthetic") && (dataSpec.endsWith(".bin") || dataSpec.endsWith(".tok"));
     if (!dataSpec.equals("synthetic") && !tokenFile) {
       text = TextFiles.read(Path.of(dataSpec));
     }
@@ -102,11 +171,16 @@ final class TrainCommand implements Callable<Integer> {
     CharTokenizer chars = null;
     if (text != null || !tokSpec.equals("char")) {
       if (tokSpec.equals("char")) {
-        chars = resumed != null && resumed.get("tokenizer") instanceof Map<?, ?> t && t.get("vocabulary") instanceof String v
-            ? CharTokenizer.of(v) : CharTokenizer.fit(text);
+        chars = resumed != null
+                && resumed.get("tokenizer") instanceof Map<?, ?> t
+                && t.get("vocabulary") instanceof String v
+            ? CharTokenizer.of(v)
+            : CharTokenizer.fit(text);
         tok = CharTokenizers.of(chars);
         if (!ref.sets().containsKey("vocab")) {
-          ref = ref.withSet("vocab", Integer.toString(chars.size() + (dataSpec.endsWith(".tsv") ? PairData.SPECIALS : 0)));
+          ref = ref.withSet(
+              "vocab",
+              Integer.toString(chars.size() + (dataSpec.endsWith(".tsv") ? PairData.SPECIALS : 0)));
         }
       } else {
         tok = Tokenizers.build(tokSpec, text);
@@ -119,24 +193,32 @@ final class TrainCommand implements Callable<Integer> {
     Feeds.Kind kind = Feeds.kind(m.spec());
     int vocab = vocabOf(m.spec());
     if (tok != null && vocab > 0 && tok.vocabSize() > vocab && !dataSpec.endsWith(".tsv")) {
-      throw new KilnException("tokenizer " + tok.name() + " has " + tok.vocabSize() + " tokens, more than the model's vocabulary of " + vocab
-          + "; use --set vocab=" + tok.vocabSize() + " or another tokenizer");
+      throw new KilnException("tokenizer " + tok.name() + " has " + tok.vocabSize()
+          + " tokens, more than the model's vocabulary of " + vocab + "; use --set vocab="
+          + tok.vocabSize() + " or another tokenizer");
     }
     if (tokenFile) {
       TokenFile f = TokenFile.open(Path.of(dataSpec));
       if (vocab > 0 && f.maxId() >= vocab) {
-        throw new KilnException(dataSpec + ": token id " + f.maxId() + " is outside the model's vocabulary [0, " + vocab + ")");
+        throw new KilnException(dataSpec + ": token id " + f.maxId()
+            + " is outside the model's vocabulary [0, " + vocab + ")");
       }
       tokens = f;
     } else if (text != null && kind == Feeds.Kind.LM) {
       tokens = TokenStream.of(tok.encode(text));
     }
-    Trainer.Batches batches = switch (kind) {
-      case LM -> Feeds.lm(tokens, vocab, batch, seq, seed);
-      case MLM -> text != null ? Feeds.mlm(text, tok, m.spec(), vocab, batch, seq, seed) : Feeds.synthetic(m.spec(), batch, seq, seed);
-      case SEQ2SEQ -> Feeds.seq2seq(text != null ? PairData.pairs(text, chars, seed) : null, batch, seq, vocab, seed);
-      case OTHER -> Feeds.synthetic(m.spec(), batch, seq, seed);
-    };
+    Trainer.Batches batches =
+        switch (kind) {
+          case LM -> Feeds.lm(tokens, vocab, batch, seq, seed);
+          case MLM ->
+            text != null
+                ? Feeds.mlm(text, tok, m.spec(), vocab, batch, seq, seed)
+                : Feeds.synthetic(m.spec(), batch, seq, seed);
+          case SEQ2SEQ ->
+            Feeds.seq2seq(
+                text != null ? PairData.pairs(text, chars, seed) : null, batch, seq, vocab, seed);
+          case OTHER -> Feeds.synthetic(m.spec(), batch, seq, seed);
+        };
     m.initialize(seed);
     if (weights != null) {
       Weights.load(m, weights);
@@ -147,11 +229,24 @@ final class TrainCommand implements Callable<Integer> {
       start = Checkpoint.load(ckpt, m, opt).step();
       System.err.println("resuming from " + ckpt + " at step " + start);
     }
-    System.err.printf(Locale.ROOT, "model %s (%s): %,d parameters; data: %s%s%n", m.spec().name(), ref.model(),
-        m.spec().params().stream().mapToLong(ModelSpec.ParamSpec::size).sum(), dataSpec,
+    System.err.printf(
+        Locale.ROOT,
+        "model %s (%s): %,d parameters; data: %s%s%n",
+        m.spec().name(),
+        ref.model(),
+        m.spec().params().stream().mapToLong(ModelSpec.ParamSpec::size).sum(),
+        dataSpec,
         tok != null ? " (" + tok.name() + ", " + tok.vocabSize() + " tokens)" : "");
     long every = checkpointEvery > 0 ? checkpointEvery : Math.max(1, steps / 5);
-    Trainer.Settings settings = new Trainer.Settings(steps, lr, Schedule.parse(schedule, warmup, steps), clip, accumulate, every, out, logEvery,
+    Trainer.Settings settings = new Trainer.Settings(
+        steps,
+        lr,
+        Schedule.parse(schedule, warmup, steps),
+        clip,
+        accumulate,
+        every,
+        out,
+        logEvery,
         stopAt > 0 ? Math.min(stopAt, steps) : steps);
     Trainer trainer = new Trainer(m, opt, settings, System.err)
         .state("model_ref", ref.toJson())
@@ -160,7 +255,13 @@ final class TrainCommand implements Callable<Integer> {
       trainer.state("tokenizer", Tokenizers.describe(tokSpec, tok, chars));
     }
     Trainer.Result r = trainer.run(batches, start);
-    System.out.printf(Locale.ROOT, "loss %.4f -> %.4f over %d steps, %,.0f tokens/s%n", r.firstLoss(), r.lastLoss(), r.steps(), r.tokensPerSecond());
+    System.out.printf(
+        Locale.ROOT,
+        "loss %.4f -> %.4f over %d steps, %,.0f tokens/s%n",
+        r.firstLoss(),
+        r.lastLoss(),
+        r.steps(),
+        r.tokensPerSecond());
     if (out != null) {
       System.out.println("checkpoint: " + Checkpoint.latest(out));
     }
@@ -193,13 +294,17 @@ final class TrainCommand implements Callable<Integer> {
       return;
     }
     ModelRef ref = ModelRef.fromJson(state.get("model_ref"));
-    if (model != null && !model.equals(ref.model()) && !Path.of(model).toAbsolutePath().toString().equals(ref.model())) {
-      throw new KilnException("the checkpoint in " + out + " is for model " + ref.model() + ", not " + model);
+    if (model != null
+        && !model.equals(ref.model())
+        && !Path.of(model).toAbsolutePath().toString().equals(ref.model())) {
+      throw new KilnException(
+          "the checkpoint in " + out + " is for model " + ref.model() + ", not " + model);
     }
     model = ref.model();
     String savedTok = String.valueOf(o.get("tokenizer"));
     if (tokenizer != null && !tokenizer.equals(savedTok)) {
-      throw new KilnException("the checkpoint in " + out + " was trained with tokenizer " + savedTok + ", not " + tokenizer);
+      throw new KilnException("the checkpoint in " + out + " was trained with tokenizer " + savedTok
+          + ", not " + tokenizer);
     }
     tokenizer = savedTok;
     data = data != null ? data : String.valueOf(o.get("data"));

@@ -29,16 +29,23 @@ final class Weights {
       return;
     }
     Pretrained.Result r = Pretrained.load(m, file);
-    System.err.printf("imported %d parameters from %s%s%s%n", r.parameters(), file,
+    System.err.printf(
+        "imported %d parameters from %s%s%s%n",
+        r.parameters(),
+        file,
         r.transposed() ? " (linear weights stored [out, in], transposed)" : "",
-        r.unused().isEmpty() ? "" : "; not used: " + String.join(", ", r.unused().subList(0, Math.min(6, r.unused().size())))
-            + (r.unused().size() > 6 ? " and " + (r.unused().size() - 6) + " more" : ""));
+        r.unused().isEmpty()
+            ? ""
+            : "; not used: "
+                + String.join(", ", r.unused().subList(0, Math.min(6, r.unused().size())))
+                + (r.unused().size() > 6 ? " and " + (r.unused().size() - 6) + " more" : ""));
   }
 
   /** Whether Kiln wrote the file, or it names exactly the model's parameters: then any difference is a mistake to report. */
   private static boolean sameNames(ModelSpec spec, Path file) {
     try (SafetensorsFile f = Safetensors.open(file)) {
-      Set<String> params = spec.params().stream().map(ModelSpec.ParamSpec::name).collect(Collectors.toSet());
+      Set<String> params =
+          spec.params().stream().map(ModelSpec.ParamSpec::name).collect(Collectors.toSet());
       return f.metadata().containsKey("kiln.model") || f.tensors().keySet().equals(params);
     }
   }

@@ -57,18 +57,23 @@ public final class KilnProcessor extends AbstractProcessor {
     }
     for (Element e : round.getElementsAnnotatedWith(model)) {
       if (e.getKind() != ElementKind.INTERFACE) {
-        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "@Model goes on an interface", e);
+        processingEnv
+            .getMessager()
+            .printMessage(Diagnostic.Kind.ERROR, "@Model goes on an interface", e);
         continue;
       }
       try {
         new ModelJob(processingEnv, (TypeElement) e).run();
       } catch (RuntimeException | StackOverflowError | OutOfMemoryError | AssertionError t) {
-        String what = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-        processingEnv.getMessager().printMessage(
-            Diagnostic.Kind.ERROR,
-            "[K0133] internal error while compiling model " + e.getSimpleName() + ": " + what
-                + "\n  hint: please report this with the model declaration",
-            e);
+        String what =
+            t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        processingEnv
+            .getMessager()
+            .printMessage(
+                Diagnostic.Kind.ERROR,
+                "[K0133] internal error while compiling model " + e.getSimpleName() + ": " + what
+                    + "\n  hint: please report this with the model declaration",
+                e);
       }
     }
     return false; // never claim: other processors may read the same annotations

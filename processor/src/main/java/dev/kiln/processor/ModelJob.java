@@ -55,7 +55,9 @@ final class ModelJob {
 
   private static AnnotationMirror modelMirror(TypeElement e) {
     for (AnnotationMirror m : e.getAnnotationMirrors()) {
-      if (((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals(KilnProcessor.MODEL)) {
+      if (((TypeElement) m.getAnnotationType().asElement())
+          .getQualifiedName()
+          .contentEquals(KilnProcessor.MODEL)) {
         return m;
       }
     }
@@ -63,7 +65,8 @@ final class ModelJob {
   }
 
   private AnnotationValue value(String name) {
-    for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e : mirror.getElementValues().entrySet()) {
+    for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e :
+        mirror.getElementValues().entrySet()) {
       if (e.getKey().getSimpleName().contentEquals(name)) {
         return e.getValue();
       }
@@ -77,13 +80,15 @@ final class ModelJob {
   }
 
   private Span spanOf(String attribute) {
-    return Span.element(iface.getSimpleName() + ".java", new ElementOrigin(iface, mirror, value(attribute)));
+    return Span.element(
+        iface.getSimpleName() + ".java", new ElementOrigin(iface, mirror, value(attribute)));
   }
 
   void run() {
     String source = string("source");
     String configText = string("config");
-    List<Param> config = ConfigText.parse(configText, iface.getSimpleName() + " @Model(config)", diags);
+    List<Param> config =
+        ConfigText.parse(configText, iface.getSimpleName() + " @Model(config)", diags);
     if (config == null) {
       report();
       return;
@@ -105,7 +110,8 @@ final class ModelJob {
     }
     Pipeline.Compiled compiled = null;
     if (modelName != null && !diags.hasErrors()) {
-      compiled = Pipeline.run(program, modelName, ConfigText.overrides(config), spanOf("config"), diags);
+      compiled =
+          Pipeline.run(program, modelName, ConfigText.overrides(config), spanOf("config"), diags);
     }
     report();
     if (compiled != null) {
@@ -120,7 +126,10 @@ final class ModelJob {
       if (models.containsKey(wanted)) {
         return wanted;
       }
-      Message.NO_SUCH_MODEL.reportWithHint(diags, spanOf("name"), "it declares: " + String.join(", ", models.keySet()),
+      Message.NO_SUCH_MODEL.reportWithHint(
+          diags,
+          spanOf("name"),
+          "it declares: " + String.join(", ", models.keySet()),
           file + " declares no model '" + wanted + "'");
       return null;
     }
@@ -132,9 +141,15 @@ final class ModelJob {
       return models.keySet().iterator().next();
     }
     if (!diags.hasErrors()) {
-      Message.NO_SUCH_MODEL.reportWithHint(diags, spanOf("source"),
-          models.isEmpty() ? null : "add name = \"...\" to @Model; it declares: " + String.join(", ", models.keySet()),
-          models.isEmpty() ? file + " declares no model" : file + " declares several models and none is named " + own);
+      Message.NO_SUCH_MODEL.reportWithHint(
+          diags,
+          spanOf("source"),
+          models.isEmpty()
+              ? null
+              : "add name = \"...\" to @Model; it declares: " + String.join(", ", models.keySet()),
+          models.isEmpty()
+              ? file + " declares no model"
+              : file + " declares several models and none is named " + own);
     }
     return null;
   }
@@ -159,7 +174,8 @@ final class ModelJob {
       String s = javaDir.toString();
       int i = s.lastIndexOf(java.io.File.separator + "java" + java.io.File.separator);
       if (i >= 0) {
-        dirs.add(Path.of(s.substring(0, i) + java.io.File.separator + "resources" + s.substring(i + 5)));
+        dirs.add(
+            Path.of(s.substring(0, i) + java.io.File.separator + "resources" + s.substring(i + 5)));
       }
     }
     return dirs;
@@ -175,7 +191,9 @@ final class ModelJob {
       }
       URI uri = path.getCompilationUnit().getSourceFile().toUri();
       return "file".equals(uri.getScheme()) ? Path.of(uri).getParent() : null;
-    } catch (IllegalArgumentException | UnsupportedOperationException | java.nio.file.FileSystemNotFoundException e) {
+    } catch (IllegalArgumentException
+        | UnsupportedOperationException
+        | java.nio.file.FileSystemNotFoundException e) {
       return null; // not javac, or an in-memory source
     }
   }
@@ -198,7 +216,8 @@ final class ModelJob {
 
   private SourceText onClasspath(String path) {
     for (String pkg : List.of(packageName(), STDLIB_MODELS)) {
-      for (StandardLocation loc : List.of(StandardLocation.SOURCE_PATH, StandardLocation.CLASS_PATH)) {
+      for (StandardLocation loc :
+          List.of(StandardLocation.SOURCE_PATH, StandardLocation.CLASS_PATH)) {
         try {
           FileObject fo = env.getFiler().getResource(loc, pkg, path);
           return new SourceText(path, fo.getCharContent(true).toString());
@@ -220,9 +239,12 @@ final class ModelJob {
       Message.MODEL_FILE.report(diags, spanOf("source"), e.getMessage());
       return null;
     }
-    Message.MODEL_FILE.reportWithHint(diags, spanOf("source"),
-        "put it next to " + iface.getSimpleName() + ".java or in src/main/resources/" + packageName().replace('.', '/')
-            + ", or pass -A" + KilnProcessor.OPTION_MODEL_PATH + "=<dir>",
+    Message.MODEL_FILE.reportWithHint(
+        diags,
+        spanOf("source"),
+        "put it next to " + iface.getSimpleName() + ".java or in src/main/resources/"
+            + packageName().replace('.', '/') + ", or pass -A" + KilnProcessor.OPTION_MODEL_PATH
+            + "=<dir>",
         "cannot find model file '" + source + "'");
     return null;
   }
@@ -236,13 +258,15 @@ final class ModelJob {
   // Reporting and emitting
 
   private void report() {
-    DiagnosticRenderer renderer = new DiagnosticRenderer(program == null ? Map.of() : program.sources());
+    DiagnosticRenderer renderer =
+        new DiagnosticRenderer(program == null ? Map.of() : program.sources());
     for (Diagnostic d : diags.all()) {
-      javax.tools.Diagnostic.Kind kind = switch (d.severity()) {
-        case ERROR -> javax.tools.Diagnostic.Kind.ERROR;
-        case WARNING -> javax.tools.Diagnostic.Kind.WARNING;
-        case NOTE -> javax.tools.Diagnostic.Kind.NOTE;
-      };
+      javax.tools.Diagnostic.Kind kind =
+          switch (d.severity()) {
+            case ERROR -> javax.tools.Diagnostic.Kind.ERROR;
+            case WARNING -> javax.tools.Diagnostic.Kind.WARNING;
+            case NOTE -> javax.tools.Diagnostic.Kind.NOTE;
+          };
       Span span = d.span();
       if (span != null && span.origin() instanceof ElementOrigin o) {
         String text = d.message() + (d.hint() == null ? "" : "\n  hint: " + d.hint());
@@ -273,10 +297,15 @@ final class ModelJob {
       try {
         file.writeTo(env.getFiler());
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot write generated " + JavaEmitter.className(base, p), e);
+        throw new UncheckedIOException(
+            "cannot write generated " + JavaEmitter.className(base, p), e);
       }
     }
-    env.getMessager().printMessage(javax.tools.Diagnostic.Kind.NOTE, Summary.of(c, env.getOptions().get(KilnProcessor.OPTION_PLAN_DIMS)), iface);
+    env.getMessager()
+        .printMessage(
+            javax.tools.Diagnostic.Kind.NOTE,
+            Summary.of(c, env.getOptions().get(KilnProcessor.OPTION_PLAN_DIMS)),
+            iface);
     String dumpDir = env.getOptions().get(KilnProcessor.OPTION_DUMP_IR);
     if (dumpDir != null) {
       Path out = Path.of(dumpDir).resolve(c.graph().name() + ".ir");

@@ -19,13 +19,16 @@ public final class Pipeline {
   public record Compiled(Graph forward, Graph graph, MemoryPlan plan) {}
 
   /** Compiles model {@code name} of {@code program}; null when any error was reported. */
-  public static Compiled run(Program program, String name, Map<String, Expr> config, Span request, Diagnostics diags) {
-    Graph forward = Elaborator.elaborate(program, name, config, request, diags); // AST -> IR, with every user-facing check
+  public static Compiled run(
+      Program program, String name, Map<String, Expr> config, Span request, Diagnostics diags) {
+    Graph forward = Elaborator.elaborate(
+        program, name, config, request, diags); // AST -> IR, with every user-facing check
     if (forward == null || diags.hasErrors()) {
       return null;
     }
     Verifier.verify(forward, "elaboration");
-    Graph graph = Verifier.verify(Autodiff.run(forward), "autodiff"); // reverse mode, one rule per op
+    Graph graph =
+        Verifier.verify(Autodiff.run(forward), "autodiff"); // reverse mode, one rule per op
     MemoryPlan plan = MemoryPlan.plan(graph); // parameter offsets, liveness-packed activation arena
     return new Compiled(forward, graph, plan);
   }

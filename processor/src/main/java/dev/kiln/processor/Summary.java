@@ -32,11 +32,19 @@ final class Summary {
     long params = c.graph().parameterCount();
     long bytes = 4 * plan.parameterCount();
     StringBuilder at = new StringBuilder();
-    dims.forEach((k, v) -> at.append(at.isEmpty() ? "" : ", ").append(k).append('=').append(v));
-    return String.format(Locale.ROOT,
+    dims.forEach(
+        (k, v) -> at.append(at.isEmpty() ? "" : ", ").append(k).append('=').append(v));
+    return String.format(
+        Locale.ROOT,
         "model %s: %,d parameters (%s), gradients %s, AdamW state %s; activations %s floats = %s at %s",
-        c.graph().name(), params, bytes(bytes), bytes(bytes), bytes(2 * bytes), plan.formula(),
-        bytes(4 * plan.arenaSize(dims)), at.isEmpty() ? "any size" : at);
+        c.graph().name(),
+        params,
+        bytes(bytes),
+        bytes(bytes),
+        bytes(2 * bytes),
+        plan.formula(),
+        bytes(4 * plan.arenaSize(dims)),
+        at.isEmpty() ? "any size" : at);
   }
 
   static String bytes(long n) {

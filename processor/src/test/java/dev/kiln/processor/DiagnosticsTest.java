@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
  * processor: the exact message, its model-file position, and the javac line it is attached to.
  */
 class DiagnosticsTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private static final String HEAD = """
       model M(vocab = 11, d = 16, heads = 4) {
@@ -26,7 +27,10 @@ class DiagnosticsTest {
 
   private static void error(Compilation c, String text) {
     assertThat(c).failed();
-    assertThat(c).hadErrorContaining(text).inFile(ModelCompilation.stub("m.model", "")).onLine(ModelCompilation.ANNOTATION_LINE);
+    assertThat(c)
+        .hadErrorContaining(text)
+        .inFile(ModelCompilation.stub("m.model", ""))
+        .onLine(ModelCompilation.ANNOTATION_LINE);
   }
 
   @Test
@@ -76,7 +80,9 @@ class DiagnosticsTest {
           x = embedding(tokens, vocab, d)
           output loss = cross_entropy(linear(x, out = x), targets)
         """);
-    error(c, "m.model:5:47: error: linear: argument 'out' must be an integer, got a tensor f32[B,T,16]");
+    error(
+        c,
+        "m.model:5:47: error: linear: argument 'out' must be an integer, got a tensor f32[B,T,16]");
   }
 
   @Test
@@ -182,7 +188,9 @@ class DiagnosticsTest {
           logits = linear(h, vocab, weight = tok.weight^T)
           output loss = cross_entropy(logits, targets)
         """);
-    error(c, "m.model:6:38: error: tied weight 'tok.weight^T' has shape [11,16] (used as [16,11]), but linear from width 8 to 11 needs [8, 11]");
+    error(
+        c,
+        "m.model:6:38: error: tied weight 'tok.weight^T' has shape [11,16] (used as [16,11]), but linear from width 8 to 11 needs [8, 11]");
   }
 
   @Test

@@ -26,7 +26,13 @@ final class ModelCompilation {
     }
     return javac()
         .withProcessors(new KilnProcessor())
-        .withOptions("-Akiln.modelPath=" + dir, "-Akiln.dumpIr=" + dir, "--add-modules", "jdk.incubator.vector", "-Xlint:all", "-Xlint:-options")
+        .withOptions(
+            "-Akiln.modelPath=" + dir,
+            "-Akiln.dumpIr=" + dir,
+            "--add-modules",
+            "jdk.incubator.vector",
+            "-Xlint:all",
+            "-Xlint:-options")
         .compile(stub(fileName, config));
   }
 
@@ -35,7 +41,8 @@ final class ModelCompilation {
         "test.Stub",
         "package test;",
         "",
-        "@dev.kiln.dsl.annotation.Model(source = \"" + fileName + "\", config = \"" + config + "\")",
+        "@dev.kiln.dsl.annotation.Model(source = \"" + fileName + "\", config = \"" + config
+            + "\")",
         "interface Stub {}");
   }
 }

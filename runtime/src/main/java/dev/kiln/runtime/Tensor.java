@@ -98,8 +98,8 @@ public sealed interface Tensor permits Tensor.F32, Tensor.F64, Tensor.I32 {
       }
     }
     if (count(shape) != length) {
-      throw new IllegalArgumentException(
-          "shape " + shapeString(shape) + " needs " + count(shape) + " elements, data has " + length);
+      throw new IllegalArgumentException("shape " + shapeString(shape) + " needs " + count(shape)
+          + " elements, data has " + length);
     }
   }
 }

@@ -42,7 +42,11 @@ public final class Resources {
         Files.createDirectories(target.getParent());
         Path tmp = Files.createTempFile(target.getParent(), ".extract", ".tmp");
         Files.write(tmp, data);
-        Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            tmp,
+            target,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       }
       return target;
     } catch (IOException e) {

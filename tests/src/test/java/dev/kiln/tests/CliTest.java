@@ -19,8 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The kiln command line: compile, gradcheck, forward and train on model files, and its errors. */
 class CliTest {
-  @TempDir static Path cache;
-  @TempDir Path dir;
+  @TempDir
+  static Path cache;
+
+  @TempDir
+  Path dir;
 
   static final Path MODELS = Path.of("src/test/resources/models");
 
@@ -53,7 +56,9 @@ class CliTest {
         """);
     Cli.Result r = Cli.run("compile", bad.toString());
     assertEquals(1, r.exit());
-    assertTrue(r.err().contains("bad.model:4:20: error: attention heads (5) must divide the width (16)"), r.err());
+    assertTrue(
+        r.err().contains("bad.model:4:20: error: attention heads (5) must divide the width (16)"),
+        r.err());
     assertTrue(r.err().contains("bad.model:5:7: error: unknown op 'frobnicate'"), r.err());
     assertTrue(r.err().contains(" 4 |   y = attention(x, 5)"), r.err());
     assertFalse(r.err().contains("Exception"), r.err());
@@ -62,10 +67,16 @@ class CliTest {
   @Test
   void compileReportsSyntaxErrors() throws IOException {
     Path bad = dir.resolve("syntax.model");
-    Files.writeString(bad, "model S(d = 4) {\n  input x: float[B, d]\n  y = linear(x, d\n  output loss = mean(y)\n}\n");
+    Files.writeString(
+        bad,
+        "model S(d = 4) {\n  input x: float[B, d]\n  y = linear(x, d\n  output loss = mean(y)\n}\n");
     Cli.Result r = Cli.run("compile", bad.toString());
     assertEquals(1, r.exit());
-    assertTrue(r.err().contains("syntax.model:3:18: error: expected ')' to close the call to 'linear' opened at 3:13"), r.err());
+    assertTrue(
+        r.err()
+            .contains(
+                "syntax.model:3:18: error: expected ')' to close the call to 'linear' opened at 3:13"),
+        r.err());
   }
 
   @Test
@@ -78,7 +89,13 @@ class CliTest {
 
   @Test
   void gradcheckPassesOnACustomModel() {
-    Cli.Result r = Cli.run("gradcheck", MODELS.resolve("encoder_classifier.model").toString(), "--dim", "T=6", "--samples", "6");
+    Cli.Result r = Cli.run(
+        "gradcheck",
+        MODELS.resolve("encoder_classifier.model").toString(),
+        "--dim",
+        "T=6",
+        "--samples",
+        "6");
     assertEquals(0, r.exit(), r.out() + r.err());
     assertTrue(r.lastLine().matches("gradcheck: max_rel_err=\\S+ params=\\d+ PASS"), r.lastLine());
   }
@@ -93,16 +110,28 @@ class CliTest {
     Path in = dir.resolve("in.safetensors");
     Safetensors.write(in, inputs, Map.of());
     Path out = dir.resolve("out.safetensors");
-    Cli.Result r = Cli.run("forward", "--model", MODELS.resolve("tiny_gpt.model").toString(), "--weights", weights.toString(),
-        "--inputs", in.toString(), "--out", out.toString(), "--grads");
+    Cli.Result r = Cli.run(
+        "forward",
+        "--model",
+        MODELS.resolve("tiny_gpt.model").toString(),
+        "--weights",
+        weights.toString(),
+        "--inputs",
+        in.toString(),
+        "--out",
+        out.toString(),
+        "--grads");
     assertEquals(0, r.exit(), r.err());
     Map<String, Tensor> got = Safetensors.readAll(out);
     m.zeroGrad();
     m.forward(inputs, false);
     m.backward();
     assertEquals(m.loss(), got.get("loss").get(0), 0.0);
-    assertArrayEquals(((Tensor.F32) m.output("logits")).data(), ((Tensor.F32) got.get("logits")).data());
-    assertArrayEquals(((Tensor.F32) m.gradients().get("h.0.attn.qkv.weight")).data(), ((Tensor.F32) got.get("grad.h.0.attn.qkv.weight")).data());
+    assertArrayEquals(
+        ((Tensor.F32) m.output("logits")).data(), ((Tensor.F32) got.get("logits")).data());
+    assertArrayEquals(
+        ((Tensor.F32) m.gradients().get("h.0.attn.qkv.weight")).data(),
+        ((Tensor.F32) got.get("grad.h.0.attn.qkv.weight")).data());
   }
 
   @Test
@@ -112,26 +141,59 @@ class CliTest {
     ws.put("ln_f.weight", new Tensor.F32(7));
     Safetensors.write(weights, ws, Map.of());
     Path in = dir.resolve("in.safetensors");
-    Safetensors.write(in, RandomInputs.make(new TinyGptModel().spec(), Map.of("B", 1, "T", 4), 1), Map.of());
-    Cli.Result r = Cli.run("forward", "--model", MODELS.resolve("tiny_gpt.model").toString(), "--weights", weights.toString(),
-        "--inputs", in.toString(), "--out", dir.resolve("o.safetensors").toString());
+    Safetensors.write(
+        in, RandomInputs.make(new TinyGptModel().spec(), Map.of("B", 1, "T", 4), 1), Map.of());
+    Cli.Result r = Cli.run(
+        "forward",
+        "--model",
+        MODELS.resolve("tiny_gpt.model").toString(),
+        "--weights",
+        weights.toString(),
+        "--inputs",
+        in.toString(),
+        "--out",
+        dir.resolve("o.safetensors").toString());
     assertEquals(1, r.exit());
-    assertTrue(r.err().contains("tensor 'ln_f.weight' has shape [7], but model TinyGpt needs [32]"), r.err());
+    assertTrue(
+        r.err().contains("tensor 'ln_f.weight' has shape [7], but model TinyGpt needs [32]"),
+        r.err());
   }
 
   @Test
   void forwardRejectsSequencesAboveTheDeclaredMaximum() throws IOException {
     Path in = dir.resolve("in.safetensors");
-    Safetensors.write(in, Map.of("tokens", new Tensor.I32(new int[] {1, 40}, new int[40]), "targets", new Tensor.I32(new int[] {1, 40}, new int[40])), Map.of());
-    Cli.Result r = Cli.run("forward", "--model", MODELS.resolve("tiny_gpt.model").toString(), "--inputs", in.toString(),
-        "--out", dir.resolve("o.safetensors").toString());
+    Safetensors.write(
+        in,
+        Map.of(
+            "tokens",
+            new Tensor.I32(new int[] {1, 40}, new int[40]),
+            "targets",
+            new Tensor.I32(new int[] {1, 40}, new int[40])),
+        Map.of());
+    Cli.Result r = Cli.run(
+        "forward",
+        "--model",
+        MODELS.resolve("tiny_gpt.model").toString(),
+        "--inputs",
+        in.toString(),
+        "--out",
+        dir.resolve("o.safetensors").toString());
     assertEquals(1, r.exit());
-    assertTrue(r.err().contains("input 'tokens' has T = 40, above the maximum 32 of model TinyGpt"), r.err());
+    assertTrue(
+        r.err().contains("input 'tokens' has T = 40, above the maximum 32 of model TinyGpt"),
+        r.err());
   }
 
   @Test
   void setOverridesModelParameters() {
-    Cli.Result r = Cli.run("compile", MODELS.resolve("tiny_gpt.model").toString(), "--set", "layers=1", "--set", "d=16", "--dump-ir");
+    Cli.Result r = Cli.run(
+        "compile",
+        MODELS.resolve("tiny_gpt.model").toString(),
+        "--set",
+        "layers=1",
+        "--set",
+        "d=16",
+        "--dump-ir");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("config vocab=23 ctx=32 d=16 heads=4 layers=1"), r.out());
     assertFalse(r.out().contains("h.1."), r.out());
@@ -139,8 +201,20 @@ class CliTest {
 
   @Test
   void trainMakesTheLossFallOnTheCopyTask() {
-    Cli.Result r = Cli.run("train", "--model", MODELS.resolve("tiny_gpt.model").toString(), "--steps", "250", "--batch", "16",
-        "--seq", "16", "--lr", "1e-2", "--out", dir.toString());
+    Cli.Result r = Cli.run(
+        "train",
+        "--model",
+        MODELS.resolve("tiny_gpt.model").toString(),
+        "--steps",
+        "250",
+        "--batch",
+        "16",
+        "--seq",
+        "16",
+        "--lr",
+        "1e-2",
+        "--out",
+        dir.toString());
     assertEquals(0, r.exit(), r.err());
     String last = r.out().lines().filter(l -> l.startsWith("loss ")).findFirst().orElseThrow();
     String[] parts = last.replace("loss ", "").split(" ");

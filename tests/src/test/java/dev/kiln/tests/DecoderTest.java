@@ -28,7 +28,13 @@ class DecoderTest {
       seq[i] = (int) (Rng.uniform(9, i) * TinyGptModel.VOCAB);
     }
     int vocab = TinyGptModel.VOCAB;
-    m.forward(Map.of("tokens", new Tensor.I32(new int[] {batch, len}, seq), "targets", new Tensor.I32(new int[] {batch, len}, new int[batch * len])), false);
+    m.forward(
+        Map.of(
+            "tokens",
+            new Tensor.I32(new int[] {batch, len}, seq),
+            "targets",
+            new Tensor.I32(new int[] {batch, len}, new int[batch * len])),
+        false);
     float[] full = m.logits().data();
     // Prefill the prompt, then one token per call.
     int[] first = new int[batch * prompt];
@@ -51,7 +57,11 @@ class DecoderTest {
     for (int b = 0; b < batch; b++) {
       for (int v = 0; v < vocab; v++) {
         float want = full[(b * len + t) * vocab + v];
-        assertEquals(want, got[b * vocab + v], 1e-5f * Math.max(1f, Math.abs(want)), "batch " + b + " position " + t + " token " + v);
+        assertEquals(
+            want,
+            got[b * vocab + v],
+            1e-5f * Math.max(1f, Math.abs(want)),
+            "batch " + b + " position " + t + " token " + v);
       }
     }
   }
@@ -60,8 +70,11 @@ class DecoderTest {
   void decodingPastTheCacheIsAClearError() {
     TinyGptModel m = new TinyGptModel();
     m.initialize(1);
-    var e = org.junit.jupiter.api.Assertions.assertThrows(dev.kiln.runtime.KilnException.class, () -> m.decode(new int[] {1}, 1, 1, 32));
+    var e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.kiln.runtime.KilnException.class, () -> m.decode(new int[] {1}, 1, 1, 32));
     assertFalse(e.getMessage().isEmpty());
-    assertTrue(e.getMessage().contains("cannot decode positions 32..33 with a cache of 32"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("cannot decode positions 32..33 with a cache of 32"),
+        e.getMessage());
   }
 }

@@ -21,7 +21,8 @@ class GradientCheckTest {
   static Stream<Arguments> models() {
     return Stream.of(
         Arguments.of(new TinyGptModel(), new TinyGptModelF64(), Map.of("B", 2, "T", 9)),
-        Arguments.of(new EncoderClassifierModel(), new EncoderClassifierModelF64(), Map.of("B", 3, "T", 7)),
+        Arguments.of(
+            new EncoderClassifierModel(), new EncoderClassifierModelF64(), Map.of("B", 3, "T", 7)),
         Arguments.of(new Seq2SeqModel(), new Seq2SeqModelF64(), Map.of("B", 2, "S", 6, "T", 5)),
         Arguments.of(new SparseMixerModel(), new SparseMixerModelF64(), Map.of("B", 2, "T", 11)),
         Arguments.of(new WideHeadsModel(), new WideHeadsModelF64(), Map.of("B", 2, "T", 6)));
@@ -31,11 +32,14 @@ class GradientCheckTest {
   @MethodSource("models")
   void backwardMatchesFiniteDifferences(Model f32, Model f64, Map<String, Integer> dims) {
     Map<String, Tensor> inputs = RandomInputs.make(f32.spec(), dims, 7);
-    GradCheck.Report r = GradCheck.run(f32, f64, inputs, new GradCheck.Options(11, 10, 1e-4, 1e-3, true));
+    GradCheck.Report r =
+        GradCheck.run(f32, f64, inputs, new GradCheck.Options(11, 10, 1e-4, 1e-3, true));
     StringBuilder table = new StringBuilder(r.verdict());
     double worst64 = 0;
     for (GradCheck.TensorResult t : r.tensors()) {
-      table.append(String.format("%n%-28s rel=%.2e rel64=%.2e scale=%.2e kinks=%d", t.name(), t.relError(), t.relErrorF64(), t.scale(), t.nonSmooth()));
+      table.append(String.format(
+          "%n%-28s rel=%.2e rel64=%.2e scale=%.2e kinks=%d",
+          t.name(), t.relError(), t.relErrorF64(), t.scale(), t.nonSmooth()));
       worst64 = Math.max(worst64, t.relErrorF64());
     }
     assertTrue(r.passed(), table::toString);

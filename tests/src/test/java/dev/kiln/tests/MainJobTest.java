@@ -13,8 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The main job through the CLI: stdlib models train on bundled data, resume exactly, generate and evaluate. */
 class MainJobTest {
-  @TempDir static Path cache;
-  @TempDir Path dir;
+  @TempDir
+  static Path cache;
+
+  @TempDir
+  Path dir;
 
   static final Path CORPUS = Path.of("../stdlib-models/src/main/resources/dev/kiln/stdlib/corpus");
 
@@ -24,13 +27,34 @@ class MainJobTest {
   }
 
   private static List<String> losses(Path out) throws IOException {
-    return Files.readAllLines(out.resolve("metrics.jsonl")).stream().map(l -> l.replaceAll(".*\"loss\":([^,]+),.*", "$1")).toList();
+    return Files.readAllLines(out.resolve("metrics.jsonl")).stream()
+        .map(l -> l.replaceAll(".*\"loss\":([^,]+),.*", "$1"))
+        .toList();
   }
 
   @Test
   void anInterruptedRunResumesWithIdenticalLosses() throws IOException {
-    String[] common = {"train", "--model", "gpt2-tiny", "--set", "vocab=50257", "--data", CORPUS.resolve("austen-persuasion.txt").toString(),
-        "--steps", "12", "--batch", "2", "--seq", "16", "--checkpoint-every", "4", "--lr", "3e-3", "--warmup", "3"};
+    String[] common = {
+      "train",
+      "--model",
+      "gpt2-tiny",
+      "--set",
+      "vocab=50257",
+      "--data",
+      CORPUS.resolve("austen-persuasion.txt").toString(),
+      "--steps",
+      "12",
+      "--batch",
+      "2",
+      "--seq",
+      "16",
+      "--checkpoint-every",
+      "4",
+      "--lr",
+      "3e-3",
+      "--warmup",
+      "3"
+    };
     Path whole = dir.resolve("whole");
     Path parts = dir.resolve("parts");
     assertEquals(0, Cli.run(concat(common, "--out", whole.toString())).exit());
@@ -39,17 +63,31 @@ class MainJobTest {
     Cli.Result resumed = Cli.run("train", "--out", parts.toString(), "--resume");
     assertEquals(0, resumed.exit(), resumed.err());
     assertTrue(resumed.err().contains("resuming from"), resumed.err());
-    assertEquals(losses(whole), losses(parts), "the loss curve continues identically after --resume");
+    assertEquals(
+        losses(whole), losses(parts), "the loss curve continues identically after --resume");
     assertEquals(12, losses(parts).size());
   }
 
   @Test
   void bertPretrainsAndFillsMasks() {
     Path out = dir.resolve("bert");
-    Cli.Result r = Cli.run("train", "--model", "bert-tiny", "--data", CORPUS.resolve("austen-persuasion.txt").toString(), "--steps", "6",
-        "--batch", "2", "--seq", "32", "--out", out.toString());
+    Cli.Result r = Cli.run(
+        "train",
+        "--model",
+        "bert-tiny",
+        "--data",
+        CORPUS.resolve("austen-persuasion.txt").toString(),
+        "--steps",
+        "6",
+        "--batch",
+        "2",
+        "--seq",
+        "32",
+        "--out",
+        out.toString());
     assertEquals(0, r.exit(), r.err());
-    Cli.Result g = Cli.run("generate", "--checkpoint", out.toString(), "--prompt", "she was [MASK] to see him");
+    Cli.Result g = Cli.run(
+        "generate", "--checkpoint", out.toString(), "--prompt", "she was [MASK] to see him");
     assertEquals(0, g.exit(), g.err());
     assertTrue(g.out().startsWith("[MASK] at "), g.out());
   }
@@ -57,19 +95,66 @@ class MainJobTest {
   @Test
   void encoderDecoderTrainsOnPairsAndTranslates() {
     Path out = dir.resolve("mt");
-    Cli.Result r = Cli.run("train", "--model", "transformer-tiny", "--data", CORPUS.resolve("bible-web-rv1909-en-es-short.tsv").toString(),
-        "--steps", "4", "--batch", "2", "--seq", "24", "--out", out.toString());
+    Cli.Result r = Cli.run(
+        "train",
+        "--model",
+        "transformer-tiny",
+        "--data",
+        CORPUS.resolve("bible-web-rv1909-en-es-short.tsv").toString(),
+        "--steps",
+        "4",
+        "--batch",
+        "2",
+        "--seq",
+        "24",
+        "--out",
+        out.toString());
     assertEquals(0, r.exit(), r.err());
-    Cli.Result g = Cli.run("generate", "--checkpoint", out.toString(), "--prompt", "In the beginning", "--tokens", "8", "--beam", "2");
+    Cli.Result g = Cli.run(
+        "generate",
+        "--checkpoint",
+        out.toString(),
+        "--prompt",
+        "In the beginning",
+        "--tokens",
+        "8",
+        "--beam",
+        "2");
     assertEquals(0, g.exit(), g.err());
   }
 
   @Test
   void causalModelsGenerateAndEvaluate() {
     Path out = dir.resolve("lm");
-    assertEquals(0, Cli.run("train", "--model", "gpt3-tiny", "--set", "vocab=50257", "--data", CORPUS.resolve("austen-persuasion.txt").toString(),
-        "--steps", "3", "--batch", "2", "--seq", "16", "--out", out.toString()).exit());
-    Cli.Result g = Cli.run("generate", "--checkpoint", out.toString(), "--prompt", "Anne", "--tokens", "5", "--seed", "3");
+    assertEquals(
+        0,
+        Cli.run(
+                "train",
+                "--model",
+                "gpt3-tiny",
+                "--set",
+                "vocab=50257",
+                "--data",
+                CORPUS.resolve("austen-persuasion.txt").toString(),
+                "--steps",
+                "3",
+                "--batch",
+                "2",
+                "--seq",
+                "16",
+                "--out",
+                out.toString())
+            .exit());
+    Cli.Result g = Cli.run(
+        "generate",
+        "--checkpoint",
+        out.toString(),
+        "--prompt",
+        "Anne",
+        "--tokens",
+        "5",
+        "--seed",
+        "3");
     assertEquals(0, g.exit(), g.err());
     assertTrue(g.out().startsWith("Anne"), g.out());
     Cli.Result e = Cli.run("eval", "--checkpoint", out.toString(), "--batches", "2");
@@ -81,12 +166,31 @@ class MainJobTest {
   void badInputsAreClearErrors() throws IOException {
     Path empty = Files.writeString(dir.resolve("empty.txt"), "");
     Path binary = Files.write(dir.resolve("bin.txt"), new byte[] {(byte) 0xff, (byte) 0xfe, 0x41});
-    assertTrue(Cli.run("train", "--model", "gpt2-tiny", "--data", empty.toString()).err().contains("empty.txt: the data file is empty"));
-    assertTrue(Cli.run("train", "--model", "gpt2-tiny", "--data", binary.toString()).err().contains("bin.txt: not UTF-8 text"));
-    assertTrue(Cli.run("train", "--model", "gpt2-tooth").err().contains("no model file or standard-library model 'gpt2-tooth'"));
-    assertTrue(Cli.run("train", "--model", "gpt2-tiny", "--tokenizer", "bert", "--set", "vocab=100", "--data", CORPUS.resolve("austen-persuasion.txt").toString())
-        .err().contains("tokenizer bert-wordpiece has 30522 tokens, more than the model's vocabulary of 100"));
-    assertTrue(Cli.run("train", "--out", dir.resolve("none").toString(), "--resume").err().contains("--resume: no checkpoint in"));
+    assertTrue(Cli.run("train", "--model", "gpt2-tiny", "--data", empty.toString())
+        .err()
+        .contains("empty.txt: the data file is empty"));
+    assertTrue(Cli.run("train", "--model", "gpt2-tiny", "--data", binary.toString())
+        .err()
+        .contains("bin.txt: not UTF-8 text"));
+    assertTrue(Cli.run("train", "--model", "gpt2-tooth")
+        .err()
+        .contains("no model file or standard-library model 'gpt2-tooth'"));
+    assertTrue(Cli.run(
+            "train",
+            "--model",
+            "gpt2-tiny",
+            "--tokenizer",
+            "bert",
+            "--set",
+            "vocab=100",
+            "--data",
+            CORPUS.resolve("austen-persuasion.txt").toString())
+        .err()
+        .contains(
+            "tokenizer bert-wordpiece has 30522 tokens, more than the model's vocabulary of 100"));
+    assertTrue(Cli.run("train", "--out", dir.resolve("none").toString(), "--resume")
+        .err()
+        .contains("--resume: no checkpoint in"));
   }
 
   private static String[] concat(String[] a, String... b) {

@@ -38,7 +38,8 @@ class MiniLmTest {
     assertEquals(kiln.spec().params().size(), r.parameters());
     assertEquals(List.of(), r.unused(), "every initializer of the encoder is used");
     ort = new OnnxReference();
-    tokenizer = WordPieceTokenizer.load(new ByteArrayInputStream(Resources.bytes("tokenizers/bert/vocab.txt")));
+    tokenizer = WordPieceTokenizer.load(
+        new ByteArrayInputStream(Resources.bytes("tokenizers/bert/vocab.txt")));
   }
 
   @AfterAll
@@ -50,7 +51,8 @@ class MiniLmTest {
   void matchesTheSharedReference() throws Exception {
     Path file = Path.of("..", "..", "shared", "data", "minilm-l6-v2-reference.json");
     if (!Files.exists(file)) {
-      file = Path.of("..", "runtime", "src", "test", "resources", "onnx", "minilm-l6-v2-reference.json");
+      file = Path.of(
+          "..", "runtime", "src", "test", "resources", "onnx", "minilm-l6-v2-reference.json");
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> ref = (Map<String, Object>) Json.parse(Files.readString(file));
@@ -59,12 +61,16 @@ class MiniLmTest {
     assertTrue(cases.size() >= 2);
     for (Map<String, Object> c : cases) {
       int[] ids = ints(c.get("ids"));
-      assertArrayEquals(ids, tokenizer.encodeSingle((String) c.get("text"), 512).ids(), "tokenization of " + c.get("text"));
+      assertArrayEquals(
+          ids,
+          tokenizer.encodeSingle((String) c.get("text"), 512).ids(),
+          "tokenization of " + c.get("text"));
       float[][][] kilnOut = run(new int[][] {ids});
       double[] first8 = doubles(c.get("cls_hidden_first8"));
       for (int i = 0; i < first8.length; i++) {
         // The reference file rounds to 6 decimals.
-        assertEquals(first8[i], kilnOut[0][0][i], TOLERANCE, "[CLS] feature " + i + " of " + c.get("text"));
+        assertEquals(
+            first8[i], kilnOut[0][0][i], TOLERANCE, "[CLS] feature " + i + " of " + c.get("text"));
       }
     }
   }
@@ -82,7 +88,8 @@ class MiniLmTest {
       ids[i] = tokenizer.encodeSingle(sentences[i], 512).ids();
     }
     float[][][] got = run(ids);
-    float[][][] want = ort.lastHiddenState(padded(ids), mask(ids), new long[ids.length][width(ids)]);
+    float[][][] want =
+        ort.lastHiddenState(padded(ids), mask(ids), new long[ids.length][width(ids)]);
     double worst = 0;
     for (int b = 0; b < ids.length; b++) {
       for (int t = 0; t < ids[b].length; t++) { // padded rows are not part of the contract
@@ -91,13 +98,19 @@ class MiniLmTest {
         }
       }
     }
-    System.out.printf("MiniLM last_hidden_state vs ONNX Runtime: max abs error %.2e over %d sentences%n", worst, ids.length);
+    System.out.printf(
+        "MiniLM last_hidden_state vs ONNX Runtime: max abs error %.2e over %d sentences%n",
+        worst, ids.length);
     assertTrue(worst <= TOLERANCE, "max abs error " + worst);
   }
 
   @Test
   void meanPooledSentenceEmbeddingsRankParaphrasesHigher() {
-    String[] s = {"A man is playing a guitar.", "Someone plays an instrument.", "The stock market fell sharply today."};
+    String[] s = {
+      "A man is playing a guitar.",
+      "Someone plays an instrument.",
+      "The stock market fell sharply today."
+    };
     int[][] ids = new int[s.length][];
     for (int i = 0; i < s.length; i++) {
       ids[i] = tokenizer.encodeSingle(s[i], 512).ids();
@@ -106,7 +119,8 @@ class MiniLmTest {
     float[][] e = Pooling.meanPooled(kiln.output("last_hidden_state"), lengths(ids), true);
     double related = Pooling.dot(e[0], e[1]);
     double unrelated = Pooling.dot(e[0], e[2]);
-    assertTrue(related > unrelated + 0.2, "cos(related)=" + related + " cos(unrelated)=" + unrelated);
+    assertTrue(
+        related > unrelated + 0.2, "cos(related)=" + related + " cos(unrelated)=" + unrelated);
     assertEquals(1.0, Pooling.dot(e[0], e[0]), 1e-5);
   }
 
@@ -117,10 +131,12 @@ class MiniLmTest {
     for (int i = 0; i < b; i++) {
       System.arraycopy(ids[i], 0, flat, i * t, ids[i].length);
     }
-    kiln.forward(Map.of(
-        "ids", new Tensor.I32(new int[] {b, t}, flat),
-        "segments", new Tensor.I32(new int[] {b, t}, new int[b * t]),
-        "lengths", new Tensor.I32(new int[] {b}, lengths(ids))), false);
+    kiln.forward(
+        Map.of(
+            "ids", new Tensor.I32(new int[] {b, t}, flat),
+            "segments", new Tensor.I32(new int[] {b, t}, new int[b * t]),
+            "lengths", new Tensor.I32(new int[] {b}, lengths(ids))),
+        false);
     Tensor h = kiln.output("last_hidden_state");
     float[][][] out = new float[b][t][384];
     for (int i = 0; i < b; i++) {
@@ -174,6 +190,7 @@ class MiniLmTest {
   }
 
   private static double[] doubles(Object list) {
-    return ((List<?>) list).stream().mapToDouble(o -> ((Number) o).doubleValue()).toArray();
+    return ((List<?>) list)
+        .stream().mapToDouble(o -> ((Number) o).doubleValue()).toArray();
   }
 }

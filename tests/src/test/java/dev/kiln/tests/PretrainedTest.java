@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * produce bit-identical outputs.
  */
 class PretrainedTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void gpt2AsHuggingFaceWritesIt() {
@@ -46,7 +47,9 @@ class PretrainedTest {
     TinyGpt2Model loaded = new TinyGpt2Model();
     Pretrained.Result r = Pretrained.load(loaded, file);
     assertFalse(r.transposed(), "Conv1D weights are already [in, out]");
-    assertEquals(List.of("transformer.h.0.attn.bias", "transformer.h.0.attn.masked_bias", "lm_head.weight"), r.unused());
+    assertEquals(
+        List.of("transformer.h.0.attn.bias", "transformer.h.0.attn.masked_bias", "lm_head.weight"),
+        r.unused());
     assertSameOutputs(source, loaded, "logits");
   }
 
@@ -62,7 +65,9 @@ class PretrainedTest {
         String stem = name.replace(".qkv.", ".%s.");
         for (int k = 0; k < 3; k++) {
           Tensor part = columns(t, k);
-          hf.put(stem.formatted(List.of("query", "key", "value").get(k)), part.shape().length == 2 ? transpose(part) : part);
+          hf.put(
+              stem.formatted(List.of("query", "key", "value").get(k)),
+              part.shape().length == 2 ? transpose(part) : part);
         }
       } else if (t.shape().length == 2 && !name.contains("embeddings")) {
         hf.put(name, transpose(t));
@@ -71,14 +76,17 @@ class PretrainedTest {
       }
     }
     hf.put("bert.embeddings.position_ids", new Tensor.F32(1, 24));
-    hf.put("cls.predictions.decoder.weight", source.parameters().get("bert.embeddings.word_embeddings.weight"));
+    hf.put(
+        "cls.predictions.decoder.weight",
+        source.parameters().get("bert.embeddings.word_embeddings.weight"));
     Path file = dir.resolve("bert.safetensors");
     Safetensors.write(file, hf, Map.of("format", "pt"));
 
     TinyBertPreTrainingModel loaded = new TinyBertPreTrainingModel();
     Pretrained.Result r = Pretrained.load(loaded, file);
     assertTrue(r.transposed(), "nn.Linear weights are [out, in]");
-    assertEquals(List.of("bert.embeddings.position_ids", "cls.predictions.decoder.weight"), r.unused());
+    assertEquals(
+        List.of("bert.embeddings.position_ids", "cls.predictions.decoder.weight"), r.unused());
     assertSameOutputs(source, loaded, "mlm_logits");
 
     // The bare encoder takes the same file: the "bert." prefix is dropped, the heads go unused.
@@ -93,11 +101,19 @@ class PretrainedTest {
     source.initialize(3);
     Map<String, Tensor> hf = new LinkedHashMap<>(source.parameters());
     hf.remove("ln_f.bias");
-    KilnException missing = assertThrows(KilnException.class, () -> Pretrained.set(new TinyGpt2Model(), hf, "gpt2.safetensors"));
-    assertTrue(missing.getMessage().contains("no tensor for 1 parameter(s) of model Gpt2: ln_f.bias [32]"), missing.getMessage());
+    KilnException missing = assertThrows(
+        KilnException.class, () -> Pretrained.set(new TinyGpt2Model(), hf, "gpt2.safetensors"));
+    assertTrue(
+        missing.getMessage().contains("no tensor for 1 parameter(s) of model Gpt2: ln_f.bias [32]"),
+        missing.getMessage());
     hf.put("ln_f.bias", new Tensor.F32(48));
-    KilnException shape = assertThrows(KilnException.class, () -> Pretrained.set(new TinyGpt2Model(), hf, "gpt2.safetensors"));
-    assertTrue(shape.getMessage().contains("tensor 'ln_f.bias' gives shape [48], but parameter 'ln_f.bias' needs [32]"), shape.getMessage());
+    KilnException shape = assertThrows(
+        KilnException.class, () -> Pretrained.set(new TinyGpt2Model(), hf, "gpt2.safetensors"));
+    assertTrue(
+        shape
+            .getMessage()
+            .contains("tensor 'ln_f.bias' gives shape [48], but parameter 'ln_f.bias' needs [32]"),
+        shape.getMessage());
   }
 
   private static void assertSameOutputs(Model a, Model b, String output) {

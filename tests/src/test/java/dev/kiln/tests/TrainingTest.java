@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Generated models train: the loss falls on a synthetic task, runs are reproducible, weights round-trip. */
 class TrainingTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private static final double LR = 1e-2;
 
@@ -49,10 +50,13 @@ class TrainingTest {
     train(m, 300, 3);
     m.forward(probe[0], probe[1], false);
     double after = m.loss();
-    // Rows of 17 tokens whose last 9 repeat the first 9: 7 of the 16 targets are unpredictable, so a
-    // model that copies perfectly reaches 7·ln(V)/16 = 1.372, and one that does not copy stays near ln(V).
+    // Rows of 17 tokens whose last 9 repeat the first 9: 7 of the 16 targets are unpredictable, so
+    // a
+    // model that copies perfectly reaches 7·ln(V)/16 = 1.372, and one that does not copy stays near
+    // ln(V).
     double optimum = 7 * Math.log(TinyGptModel.VOCAB) / 16;
-    assertTrue(after < optimum + 0.25, "loss " + before + " -> " + after + " (optimum " + optimum + ")");
+    assertTrue(
+        after < optimum + 0.25, "loss " + before + " -> " + after + " (optimum " + optimum + ")");
   }
 
   @Test

@@ -65,7 +65,8 @@ public final class AstPrinter {
         open(depth, "unit " + quote(u.file()), u.span());
         List<Object> children = new ArrayList<>();
         for (CompilationUnit.Import imp : u.imports()) {
-          children.add("\n" + "  ".repeat(depth + 1) + "(import " + quote(imp.path()) + " " + where(imp.span()) + ")");
+          children.add("\n" + "  ".repeat(depth + 1) + "(import " + quote(imp.path()) + " "
+              + where(imp.span()) + ")");
         }
         for (Decl d : u.decls()) {
           children.add(new Item(null, d, null, depth + 1));
@@ -74,14 +75,23 @@ public final class AstPrinter {
       }
       case Decl.Model m -> decl("model", m, depth);
       case Decl.Block b -> decl("block", b, depth);
-      case Param p -> withChildren(depth, "param " + p.name(), p.span(), optional(p.defaultValue()));
-      case Arg a -> withChildren(depth, a.name() == null ? "arg" : "arg " + a.name(), a.span(), List.of(a.value()));
+      case Param p ->
+        withChildren(depth, "param " + p.name(), p.span(), optional(p.defaultValue()));
+      case Arg a ->
+        withChildren(
+            depth, a.name() == null ? "arg" : "arg " + a.name(), a.span(), List.of(a.value()));
       case Dim.Named d -> withChildren(depth, "named-dim " + d.name(), d.span(), optional(d.max()));
       case Dim.Sized d -> withChildren(depth, "sized-dim", d.span(), List.of(d.size()));
       case Stmt.Input in ->
-          withChildren(depth, "input " + in.name() + " " + in.type().name().toLowerCase(Locale.ROOT), in.span(), in.dims());
-      case Stmt.Let let -> withChildren(depth, "let " + let.name(), let.span(), List.of(let.value()));
-      case Stmt.Output o -> withChildren(depth, "output " + o.name(), o.span(), optional(o.value()));
+        withChildren(
+            depth,
+            "input " + in.name() + " " + in.type().name().toLowerCase(Locale.ROOT),
+            in.span(),
+            in.dims());
+      case Stmt.Let let ->
+        withChildren(depth, "let " + let.name(), let.span(), List.of(let.value()));
+      case Stmt.Output o ->
+        withChildren(depth, "output " + o.name(), o.span(), optional(o.value()));
       case Stmt.For f -> {
         open(depth, "for " + f.var() + (f.inclusive() ? " inclusive" : " exclusive"), f.span());
         schedule(List.of(
@@ -100,18 +110,28 @@ public final class AstPrinter {
       case Expr.IntLit i -> withChildren(depth, "int " + i.value(), i.span(), List.of());
       case Expr.FloatLit f -> withChildren(depth, "float " + f.value(), f.span(), List.of());
       case Expr.BoolLit b -> withChildren(depth, "bool " + b.value(), b.span(), List.of());
-      case Expr.StringLit s -> withChildren(depth, "string " + quote(s.value()), s.span(), List.of());
+      case Expr.StringLit s ->
+        withChildren(depth, "string " + quote(s.value()), s.span(), List.of());
       case Expr.Name n -> withChildren(depth, "name " + n.name(), n.span(), List.of());
-      case Expr.Member m -> withChildren(depth, "member " + m.member(), m.span(), List.of(m.target()));
+      case Expr.Member m ->
+        withChildren(depth, "member " + m.member(), m.span(), List.of(m.target()));
       case Expr.Transpose t -> withChildren(depth, "transpose", t.span(), List.of(t.target()));
-      case Expr.Call c -> withChildren(
-          depth, "call " + c.callee() + " " + where(c.span()) + " callee" + where(c.calleeSpan()), null, c.args());
-      case Expr.Binary b -> withChildren(
-          depth, "binary " + b.op().symbol + " " + where(b.span()) + " op" + where(b.opSpan()), null,
-          List.of(b.left(), b.right()));
-      case Expr.Unary u -> withChildren(depth, "unary " + u.op().symbol, u.span(), List.of(u.operand()));
+      case Expr.Call c ->
+        withChildren(
+            depth,
+            "call " + c.callee() + " " + where(c.span()) + " callee" + where(c.calleeSpan()),
+            null,
+            c.args());
+      case Expr.Binary b ->
+        withChildren(
+            depth,
+            "binary " + b.op().symbol + " " + where(b.span()) + " op" + where(b.opSpan()),
+            null,
+            List.of(b.left(), b.right()));
+      case Expr.Unary u ->
+        withChildren(depth, "unary " + u.op().symbol, u.span(), List.of(u.operand()));
       case Expr.Conditional c ->
-          withChildren(depth, "conditional", c.span(), List.of(c.cond(), c.then(), c.otherwise()));
+        withChildren(depth, "conditional", c.span(), List.of(c.cond(), c.then(), c.otherwise()));
       case Expr.ListLit l -> withChildren(depth, "list", l.span(), l.items());
     }
   }

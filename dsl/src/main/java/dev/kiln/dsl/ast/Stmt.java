@@ -25,7 +25,8 @@ public sealed interface Stmt extends Node {
   record Output(String name, Expr value, Span span) implements Stmt {}
 
   /** {@code for var in from ..< to { body }} (exclusive) or {@code from ..= to} / {@code from .. to} (inclusive). */
-  record For(String var, Expr from, Expr to, boolean inclusive, List<Stmt> body, Span span) implements Stmt {
+  record For(String var, Expr from, Expr to, boolean inclusive, List<Stmt> body, Span span)
+      implements Stmt {
     public For {
       body = List.copyOf(body);
     }

@@ -61,22 +61,30 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
             reporter.report(SyntaxMessage.IMPORT_AFTER_DECLARATION.at(span(need(imp.kw))));
           }
           // Like a statement's, an import's span leaves out the optional ';'.
-          imports.add(new CompilationUnit.Import(string(need(imp.path)), span(need(imp.kw)).to(span(imp.path))));
+          imports.add(new CompilationUnit.Import(
+              string(need(imp.path)), span(need(imp.kw)).to(span(imp.path))));
         } else if (top.modelDecl() != null) {
           ModelDeclContext m = top.modelDecl();
           List<Param> params = m.params == null ? List.of() : params(m.params);
           decls.add(new Decl.Model(need(m.name).getText(), params, body(m.body()), span(m)));
         } else if (top.blockDecl() != null) {
           BlockDeclContext b = top.blockDecl();
-          decls.add(new Decl.Block(need(b.name).getText(), params(need(b.params)), body(b.body()), span(b)));
+          decls.add(new Decl.Block(
+              need(b.name).getText(), params(need(b.params)), body(b.body()), span(b)));
         }
       } catch (Incomplete e) {
-        // A declaration without a name has nothing to be referred to by; the error is already reported.
+        // A declaration without a name has nothing to be referred to by; the error is already
+        // reported.
       }
     }
     Token eof = ctx.getStop() != null ? ctx.getStop() : ctx.getStart();
-    Span end = new Span(file, Math.max(1, eof.getLine()), eof.getCharPositionInLine() + 1,
-        Math.max(1, eof.getLine()), eof.getCharPositionInLine() + 1, null);
+    Span end = new Span(
+        file,
+        Math.max(1, eof.getLine()),
+        eof.getCharPositionInLine() + 1,
+        Math.max(1, eof.getLine()),
+        eof.getCharPositionInLine() + 1,
+        null);
     Span whole = new Span(file, 1, 1, end.endLine(), end.endColumn(), null);
     return new CompilationUnit(file, imports, decls, whole);
   }
@@ -85,7 +93,8 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
     List<Param> params = new ArrayList<>();
     for (ParamContext p : ctx.param()) {
       try {
-        params.add(new Param(need(p.name).getText(), p.value == null ? null : expr(p.value), span(p)));
+        params.add(
+            new Param(need(p.name).getText(), p.value == null ? null : expr(p.value), span(p)));
       } catch (Incomplete e) {
         // Left out; reported as a syntax error.
       }
@@ -113,10 +122,12 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
   @Override
   public Node visitInputStmt(InputStmtContext ctx) {
     Token type = need(ctx.type).getStart();
-    if (ctx.type.getChildCount() == 0 || (type.getType() != KilnLexer.INT_KW && type.getType() != KilnLexer.FLOAT_KW)) {
+    if (ctx.type.getChildCount() == 0
+        || (type.getType() != KilnLexer.INT_KW && type.getType() != KilnLexer.FLOAT_KW)) {
       throw INCOMPLETE;
     }
-    Stmt.ElemType elem = type.getType() == KilnLexer.INT_KW ? Stmt.ElemType.INT : Stmt.ElemType.FLOAT;
+    Stmt.ElemType elem =
+        type.getType() == KilnLexer.INT_KW ? Stmt.ElemType.INT : Stmt.ElemType.FLOAT;
     List<Dim> dims = new ArrayList<>();
     for (DimContext d : ctx.dim()) {
       dims.add(build(d, Dim.class));
@@ -130,8 +141,10 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
     if (ctx.size instanceof PrimaryExprContext p && p.primary() instanceof NameRefContext name) {
       return new Dim.Named(need(name.name).getText(), null, span(ctx));
     }
-    if (ctx.size instanceof CompareExprContext cmp && need(cmp.op).getType() == KilnLexer.LE
-        && cmp.left instanceof PrimaryExprContext p && p.primary() instanceof NameRefContext name) {
+    if (ctx.size instanceof CompareExprContext cmp
+        && need(cmp.op).getType() == KilnLexer.LE
+        && cmp.left instanceof PrimaryExprContext p
+        && p.primary() instanceof NameRefContext name) {
       return new Dim.Named(need(name.name).getText(), expr(cmp.right), span(ctx));
     }
     return new Dim.Sized(expr(ctx.size), span(ctx));
@@ -139,7 +152,8 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
 
   @Override
   public Node visitOutputStmt(OutputStmtContext ctx) {
-    return new Stmt.Output(need(ctx.name).getText(), ctx.value == null ? null : expr(ctx.value), span(ctx));
+    return new Stmt.Output(
+        need(ctx.name).getText(), ctx.value == null ? null : expr(ctx.value), span(ctx));
   }
 
   @Override
@@ -155,7 +169,12 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
     }
     boolean inclusive = range.getStart().getType() != KilnLexer.RANGE_EXCL;
     return new Stmt.For(
-        need(ctx.var).getText(), expr(ctx.from), expr(ctx.to), inclusive, body(ctx.body()), span(ctx));
+        need(ctx.var).getText(),
+        expr(ctx.from),
+        expr(ctx.to),
+        inclusive,
+        body(ctx.body()),
+        span(ctx));
   }
 
   @Override
@@ -220,37 +239,42 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
 
   @Override
   public Node visitUnaryExpr(UnaryExprContext ctx) {
-    Expr.UnaryOp op = need(ctx.op).getType() == KilnLexer.MINUS ? Expr.UnaryOp.NEG : Expr.UnaryOp.NOT;
+    Expr.UnaryOp op =
+        need(ctx.op).getType() == KilnLexer.MINUS ? Expr.UnaryOp.NEG : Expr.UnaryOp.NOT;
     return new Expr.Unary(op, expr(ctx.operand), span(ctx));
   }
 
   @Override
   public Node visitMulExpr(MulExprContext ctx) {
-    Expr.BinaryOp op = switch (need(ctx.op).getType()) {
-      case KilnLexer.STAR -> Expr.BinaryOp.MUL;
-      case KilnLexer.SLASH -> Expr.BinaryOp.DIV;
-      default -> Expr.BinaryOp.MOD;
-    };
+    Expr.BinaryOp op =
+        switch (need(ctx.op).getType()) {
+          case KilnLexer.STAR -> Expr.BinaryOp.MUL;
+          case KilnLexer.SLASH -> Expr.BinaryOp.DIV;
+          default -> Expr.BinaryOp.MOD;
+        };
     return binary(op, ctx.left, ctx.op, ctx.right, ctx);
   }
 
   @Override
   public Node visitAddExpr(AddExprContext ctx) {
-    Expr.BinaryOp op = need(ctx.op).getType() == KilnLexer.PLUS ? Expr.BinaryOp.ADD : Expr.BinaryOp.SUB;
+    Expr.BinaryOp op =
+        need(ctx.op).getType() == KilnLexer.PLUS ? Expr.BinaryOp.ADD : Expr.BinaryOp.SUB;
     return binary(op, ctx.left, ctx.op, ctx.right, ctx);
   }
 
   @Override
   public Node visitCompareExpr(CompareExprContext ctx) {
-    Expr.BinaryOp op = switch (need(ctx.op).getType()) {
-      case KilnLexer.EQ -> Expr.BinaryOp.EQ;
-      case KilnLexer.NE -> Expr.BinaryOp.NE;
-      case KilnLexer.LT -> Expr.BinaryOp.LT;
-      case KilnLexer.LE -> Expr.BinaryOp.LE;
-      case KilnLexer.GT -> Expr.BinaryOp.GT;
-      default -> Expr.BinaryOp.GE;
-    };
-    // The grammar parses `a < b < c` left-associatively; the language makes comparisons non-associative.
+    Expr.BinaryOp op =
+        switch (need(ctx.op).getType()) {
+          case KilnLexer.EQ -> Expr.BinaryOp.EQ;
+          case KilnLexer.NE -> Expr.BinaryOp.NE;
+          case KilnLexer.LT -> Expr.BinaryOp.LT;
+          case KilnLexer.LE -> Expr.BinaryOp.LE;
+          case KilnLexer.GT -> Expr.BinaryOp.GT;
+          default -> Expr.BinaryOp.GE;
+        };
+    // The grammar parses `a < b < c` left-associatively; the language makes comparisons
+    // non-associative.
     if (ctx.left instanceof CompareExprContext) {
       reporter.report(SyntaxMessage.CHAINED_COMPARISON.at(span(ctx.op)));
     }
@@ -282,8 +306,10 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
     return new Expr.Conditional(expr(ctx.cond), expr(ctx.then), expr(ctx.otherwise), span(ctx));
   }
 
-  private Expr binary(Expr.BinaryOp op, ExprContext left, Token opToken, ExprContext right, ExprContext ctx) {
-    return new Expr.Binary(op, build(left, Expr.class), build(right, Expr.class), span(need(opToken)), span(ctx));
+  private Expr binary(
+      Expr.BinaryOp op, ExprContext left, Token opToken, ExprContext right, ExprContext ctx) {
+    return new Expr.Binary(
+        op, build(left, Expr.class), build(right, Expr.class), span(need(opToken)), span(ctx));
   }
 
   @Override
@@ -389,7 +415,10 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
   private Span span(ParserRuleContext ctx) {
     Token start = ctx.getStart();
     Token stop = ctx.getStop();
-    if (start == null || stop == null || stop.getTokenIndex() < start.getTokenIndex() || start.getType() == Token.EOF) {
+    if (start == null
+        || stop == null
+        || stop.getTokenIndex() < start.getTokenIndex()
+        || start.getType() == Token.EOF) {
       throw INCOMPLETE;
     }
     return span(start).to(span(stop));
@@ -411,7 +440,9 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
     if (tree == null || tree instanceof ErrorNode) {
       throw INCOMPLETE;
     }
-    if (tree instanceof ParserRuleContext ctx && ctx.exception != null && ctx.getChildCount() == 0) {
+    if (tree instanceof ParserRuleContext ctx
+        && ctx.exception != null
+        && ctx.getChildCount() == 0) {
       throw INCOMPLETE;
     }
     if (tree instanceof TerminalNode node) {

@@ -26,7 +26,8 @@ final class BracketScan {
     Arrays.fill(partner, NOT_A_BRACKET);
     int deep = -1;
     Deque<Integer> open = new ArrayDeque<>();
-    // How many openers of each kind are open, so a closer knows in O(1) whether anything matches it.
+    // How many openers of each kind are open, so a closer knows in O(1) whether anything matches
+    // it.
     int parens = 0;
     int bracks = 0;
     int braces = 0;
@@ -44,8 +45,10 @@ final class BracketScan {
       } else if (isCloser(type)) {
         partner[i] = UNMATCHED;
         int wanted = openerOf(type);
-        int available = wanted == KilnLexer.LPAREN ? parens : wanted == KilnLexer.LBRACK ? bracks : braces;
-        // A closer pops through openers of other kinds: `f(a }` leaves the '(' unclosed, not the '{'.
+        int available =
+            wanted == KilnLexer.LPAREN ? parens : wanted == KilnLexer.LBRACK ? bracks : braces;
+        // A closer pops through openers of other kinds: `f(a }` leaves the '(' unclosed, not the
+        // '{'.
         while (available > 0) {
           int o = open.pop();
           int kind = tokens.get(o).getType();

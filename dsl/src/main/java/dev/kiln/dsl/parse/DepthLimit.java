@@ -54,8 +54,10 @@ final class DepthLimit {
   /** The first token of the outermost expression around {@code ctx}: where a too-deep error points. */
   private static Token expressionStart(ParserRuleContext ctx) {
     ParserRuleContext c = ctx;
-    while (c.getParent() instanceof KilnParser.ExprContext || c.getParent() instanceof KilnParser.PrimaryContext
-        || c.getParent() instanceof KilnParser.ArgsContext || c.getParent() instanceof KilnParser.ArgContext) {
+    while (c.getParent() instanceof KilnParser.ExprContext
+        || c.getParent() instanceof KilnParser.PrimaryContext
+        || c.getParent() instanceof KilnParser.ArgsContext
+        || c.getParent() instanceof KilnParser.ArgContext) {
       c = c.getParent();
     }
     return c.getStart();
@@ -98,5 +100,4 @@ final class DepthLimit {
     @Override
     public void visitErrorNode(ErrorNode node) {}
   }
-
 }

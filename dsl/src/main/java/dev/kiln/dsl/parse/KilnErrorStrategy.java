@@ -21,7 +21,8 @@ import org.antlr.v4.runtime.misc.IntervalSet;
  * that can start one, instead of making ANTLR abandon the whole body or file.
  */
 final class KilnErrorStrategy extends DefaultErrorStrategy {
-  private static final Set<Integer> TOP_KEYWORDS = Set.of(KilnLexer.IMPORT, KilnLexer.MODEL, KilnLexer.BLOCK);
+  private static final Set<Integer> TOP_KEYWORDS =
+      Set.of(KilnLexer.IMPORT, KilnLexer.MODEL, KilnLexer.BLOCK);
   private static final Set<Integer> STATEMENT_STARTS =
       Set.of(KilnLexer.INPUT, KilnLexer.OUTPUT, KilnLexer.FOR, KilnLexer.IF, KilnLexer.RETURN);
 
@@ -41,7 +42,8 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
       return;
     }
     beginErrorCondition(parser);
-    // An exception may carry the context and state of an earlier loop whose exit was possible (ANTLR
+    // An exception may carry the context and state of an earlier loop whose exit was possible
+    // (ANTLR
     // keeps it to explain a mismatch after an optional part); its expected tokens are worth adding,
     // but the message must be chosen in the context the parser is actually in.
     IntervalSet expected = getExpectedTokens(parser);
@@ -86,8 +88,10 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     }
     Token next = parser.getInputStream().LT(2);
     boolean nextStartsLine = next.getLine() > parser.getCurrentToken().getLine();
-    if (nextStartsLine && (next.getType() == KilnLexer.NAME || STATEMENT_STARTS.contains(next.getType())
-        || TOP_KEYWORDS.contains(next.getType()))) {
+    if (nextStartsLine
+        && (next.getType() == KilnLexer.NAME
+            || STATEMENT_STARTS.contains(next.getType())
+            || TOP_KEYWORDS.contains(next.getType()))) {
       return null;
     }
     return super.singleTokenDeletion(parser);
@@ -102,13 +106,16 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
   protected boolean singleTokenInsertion(Parser parser) {
     Token current = parser.getCurrentToken();
     TokenStream tokens = parser.getInputStream();
-    boolean statementAhead = STATEMENT_STARTS.contains(current.getType()) || TOP_KEYWORDS.contains(current.getType())
+    boolean statementAhead = STATEMENT_STARTS.contains(current.getType())
+        || TOP_KEYWORDS.contains(current.getType())
         || current.getType() == KilnLexer.NAME && tokens.LA(2) == KilnLexer.ASSIGN;
     if (statementAhead && view.firstOnLine(current)) {
       IntervalSet expected = getExpectedTokens(parser);
       // A '{' is conjured only where recoverInline decided the user forgot just that one.
-      if (!expected.contains(KilnLexer.RPAREN) && !expected.contains(KilnLexer.RBRACK)
-          && !expected.contains(KilnLexer.RBRACE) && !expected.contains(KilnLexer.LBRACE)) {
+      if (!expected.contains(KilnLexer.RPAREN)
+          && !expected.contains(KilnLexer.RBRACK)
+          && !expected.contains(KilnLexer.RBRACE)
+          && !expected.contains(KilnLexer.LBRACE)) {
         return false;
       }
     }
@@ -122,8 +129,10 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
    */
   @Override
   public Token recoverInline(Parser parser) throws RecognitionException {
-    if (parser.getContext() instanceof BodyContext body && body.open == null
-        && parser.getInputStream().LA(1) != KilnLexer.LBRACE && !strayBraceFollows(body, parser.getCurrentToken())) {
+    if (parser.getContext() instanceof BodyContext body
+        && body.open == null
+        && parser.getInputStream().LA(1) != KilnLexer.LBRACE
+        && !strayBraceFollows(body, parser.getCurrentToken())) {
       if (!inErrorRecoveryMode(parser)) {
         beginErrorCondition(parser);
         reporter.syntaxError(body, parser.getCurrentToken(), getExpectedTokens(parser));
@@ -151,7 +160,9 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     // A 'model', 'block' or 'import' counts as a place to resume only at the start of a line: in
     // `import b.model` the keyword is part of the mistake.
     Token t = parser.getCurrentToken();
-    while (t.getType() != Token.EOF && (!set.contains(t.getType()) || TOP_KEYWORDS.contains(t.getType()) && !view.firstOnLine(t))) {
+    while (t.getType() != Token.EOF
+        && (!set.contains(t.getType())
+            || TOP_KEYWORDS.contains(t.getType()) && !view.firstOnLine(t))) {
       skip(parser);
       t = parser.getCurrentToken();
     }
@@ -161,7 +172,8 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
   public void sync(Parser parser) throws RecognitionException {
     ParserRuleContext ctx = parser.getContext();
     if (ctx instanceof BodyContext || ctx instanceof FileContext) {
-      // ANTLR remembers the last loop whose exit was possible (EPSILON) to explain a later mismatch,
+      // ANTLR remembers the last loop whose exit was possible (EPSILON) to explain a later
+      // mismatch,
       // and forgets it only in its own sync; at a statement or declaration boundary it is stale.
       nextTokensContext = null;
       nextTokensState = ATNState.INVALID_STATE_NUMBER;
@@ -180,8 +192,11 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     TokenStream tokens = parser.getInputStream();
     while (true) {
       Token off = tokens.LT(1);
-      if (endsJunk(off) && !(TOP_KEYWORDS.contains(off.getType()) && bodyClosedAfter((BodyContext) parser.getContext(), off))) {
-        // A top-level keyword ends the loop too, so that the body reports its missing '}', unless the
+      if (endsJunk(off)
+          && !(TOP_KEYWORDS.contains(off.getType())
+              && bodyClosedAfter((BodyContext) parser.getContext(), off))) {
+        // A top-level keyword ends the loop too, so that the body reports its missing '}', unless
+        // the
         // body is closed further on: then the keyword is a stray one inside it.
         return;
       }
@@ -193,7 +208,8 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
       while (!endsJunk(tokens.LT(1))) {
         Token t = tokens.LT(1);
         if (t.getType() == KilnLexer.ELSE && view.firstOnLine(t)) {
-          // A line starting with 'else' is a mistake of its own, not the tail of the junk being skipped.
+          // A line starting with 'else' is a mistake of its own, not the tail of the junk being
+          // skipped.
           endErrorCondition(parser);
           break;
         }
@@ -204,17 +220,22 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
 
   /** Whether the '{' of {@code body} is matched by a '}' after {@code t}. */
   private boolean bodyClosedAfter(BodyContext body, Token t) {
-    return body.open != null && body.open.getTokenIndex() >= 0
+    return body.open != null
+        && body.open.getTokenIndex() >= 0
         && brackets.partner(body.open.getTokenIndex()) > t.getTokenIndex();
   }
 
   /** Whether {@code t} can start a statement or end the statement loop, so skipping junk stops there. */
   private boolean endsJunk(Token t) {
     int type = t.getType();
-    if (type == Token.EOF || type == KilnLexer.RBRACE || STATEMENT_STARTS.contains(type) || TOP_KEYWORDS.contains(type)) {
+    if (type == Token.EOF
+        || type == KilnLexer.RBRACE
+        || STATEMENT_STARTS.contains(type)
+        || TOP_KEYWORDS.contains(type)) {
       return true;
     }
-    // A name starts a statement when it starts a line, follows '{', '}' or ';', or is followed by '=';
+    // A name starts a statement when it starts a line, follows '{', '}' or ';', or is followed by
+    // '=';
     // elsewhere it is the leftover of the statement before it (`x = a b`).
     return type == KilnLexer.NAME
         && (view.startsStatement(t) || view.typeAt(t.getTokenIndex() + 1) == KilnLexer.ASSIGN);
@@ -231,7 +252,9 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     if (!inErrorRecoveryMode(parser)) {
       beginErrorCondition(parser);
       FileContext file = (FileContext) parser.getContext();
-      Token previous = file.topLevel().isEmpty() ? null : file.topLevel().get(file.topLevel().size() - 1).getStart();
+      Token previous = file.topLevel().isEmpty()
+          ? null
+          : file.topLevel().get(file.topLevel().size() - 1).getStart();
       int keyword = reporter.unexpectedDeclaration(off, previous);
       if (keyword != 0 && off instanceof CommonToken token) {
         // A misspelled keyword where the keyword fits: read it as the keyword, so the rest of the
@@ -242,7 +265,8 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     }
     do {
       parser.consume();
-    } while (tokens.LA(1) != Token.EOF && !(TOP_KEYWORDS.contains(tokens.LA(1)) && view.firstOnLine(tokens.LT(1))));
+    } while (tokens.LA(1) != Token.EOF
+        && !(TOP_KEYWORDS.contains(tokens.LA(1)) && view.firstOnLine(tokens.LT(1))));
   }
 
   /** Consumes one token, or a whole bracketed group when the token opens one that is closed later. */
@@ -250,7 +274,8 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     Token t = parser.getCurrentToken();
     int partner = brackets.partner(t.getTokenIndex());
     if (BracketScan.isOpener(t.getType()) && partner > t.getTokenIndex()) {
-      while (parser.getCurrentToken().getTokenIndex() <= partner && parser.getCurrentToken().getType() != Token.EOF) {
+      while (parser.getCurrentToken().getTokenIndex() <= partner
+          && parser.getCurrentToken().getType() != Token.EOF) {
         parser.consume();
       }
     } else {

@@ -33,8 +33,9 @@ final class LexicalErrors implements TokenSource {
       Token t = lexer.nextToken();
       switch (t.getType()) {
         case KilnLexer.ERROR_CHAR -> reporter.report(unexpectedCharacter(t));
-        case KilnLexer.UNTERMINATED_COMMENT -> reporter.report(SyntaxMessage.UNTERMINATED_COMMENT.at(
-            Span.of(t.getTokenSource().getSourceName(), t.getLine(), t.getCharPositionInLine() + 1, 2)));
+        case KilnLexer.UNTERMINATED_COMMENT ->
+          reporter.report(SyntaxMessage.UNTERMINATED_COMMENT.at(Span.of(
+              t.getTokenSource().getSourceName(), t.getLine(), t.getCharPositionInLine() + 1, 2)));
         case KilnLexer.UNTERMINATED_STRING -> {
           reporter.report(SyntaxMessage.UNTERMINATED_STRING.at(span(t)));
           ((CommonToken) t).setType(KilnLexer.STRING);
@@ -49,7 +50,10 @@ final class LexicalErrors implements TokenSource {
   }
 
   private static Span span(Token t) {
-    return Span.of(t.getTokenSource().getSourceName(), t.getLine(), t.getCharPositionInLine() + 1,
+    return Span.of(
+        t.getTokenSource().getSourceName(),
+        t.getLine(),
+        t.getCharPositionInLine() + 1,
         TokenView.length(t));
   }
 
@@ -59,8 +63,11 @@ final class LexicalErrors implements TokenSource {
     String shown;
     if (cp > 0x20 && cp < 0x7f) {
       shown = "'" + text + "'";
-    } else if (Character.isISOControl(cp) || Character.isSpaceChar(cp) || !Character.isDefined(cp)
-        || Character.getType(cp) == Character.FORMAT || Character.isSurrogate(text.charAt(0))) {
+    } else if (Character.isISOControl(cp)
+        || Character.isSpaceChar(cp)
+        || !Character.isDefined(cp)
+        || Character.getType(cp) == Character.FORMAT
+        || Character.isSurrogate(text.charAt(0))) {
       shown = String.format("U+%04X", cp);
     } else {
       shown = String.format("'%s' (U+%04X)", text, cp);

@@ -24,7 +24,8 @@ public final class ModelParser {
       return parse(source, reporter);
     } catch (StackOverflowError e) {
       // A last resort, should the depth limits not suffice on a thread with a very small stack.
-      reporter.report(SyntaxMessage.TOO_COMPLEX.at(Span.of(source.name(), 1, 1, 1), DepthLimit.MAX_TREE_DEPTH));
+      reporter.report(
+          SyntaxMessage.TOO_COMPLEX.at(Span.of(source.name(), 1, 1, 1), DepthLimit.MAX_TREE_DEPTH));
       return new ParseResult(null, reporter.diagnostics());
     } catch (RuntimeException e) {
       // A last resort: a bug in the front end must surface as a diagnostic, not crash the compiler.
@@ -47,7 +48,8 @@ public final class ModelParser {
     BracketScan brackets = new BracketScan(tokens.getTokens(), MAX_BRACKET_DEPTH);
     reporter.attach(view, brackets);
     if (brackets.tooDeepAt() >= 0) {
-      reporter.report(SyntaxMessage.NESTING_TOO_DEEP.at(view.span(tokens.get(brackets.tooDeepAt())), MAX_BRACKET_DEPTH));
+      reporter.report(SyntaxMessage.NESTING_TOO_DEEP.at(
+          view.span(tokens.get(brackets.tooDeepAt())), MAX_BRACKET_DEPTH));
       return new ParseResult(null, reporter.diagnostics());
     }
 
@@ -67,7 +69,8 @@ public final class ModelParser {
       reporter.report(SyntaxMessage.TOO_COMPLEX.at(view.span(tooDeep), DepthLimit.MAX_TREE_DEPTH));
       return new ParseResult(null, reporter.diagnostics());
     }
-    CompilationUnit unit = new AstBuilder(source.name(), reporter, lexical.unterminatedStrings).build(tree);
+    CompilationUnit unit =
+        new AstBuilder(source.name(), reporter, lexical.unterminatedStrings).build(tree);
     return new ParseResult(unit, reporter.diagnostics());
   }
 }

@@ -43,20 +43,26 @@ import org.antlr.v4.runtime.misc.IntervalSet;
  * token sets or rule names.
  */
 final class SyntaxErrorExplainer {
-  private static final Set<Integer> KEYWORDS =
-      Set.of(IMPORT, MODEL, BLOCK, INPUT, OUTPUT, FOR, IN, IF, ELSE, RETURN, INT_KW, FLOAT_KW, TRUE, FALSE);
+  private static final Set<Integer> KEYWORDS = Set.of(
+      IMPORT, MODEL, BLOCK, INPUT, OUTPUT, FOR, IN, IF, ELSE, RETURN, INT_KW, FLOAT_KW, TRUE,
+      FALSE);
   private static final Set<Integer> TOP_KEYWORDS = Set.of(IMPORT, MODEL, BLOCK);
   private static final Set<Integer> STATEMENT_KEYWORDS = Set.of(INPUT, OUTPUT, FOR, IF, RETURN);
-  private static final Set<Integer> BINARY_OPERATORS =
-      Set.of(POW, STAR, SLASH, PERCENT, PLUS, MINUS, EQ, NE, LT, LE, GT, GE, ANDAND, OROR, AMP, PIPE);
+  private static final Set<Integer> BINARY_OPERATORS = Set.of(
+      POW, STAR, SLASH, PERCENT, PLUS, MINUS, EQ, NE, LT, LE, GT, GE, ANDAND, OROR, AMP, PIPE);
   /** Tokens after which an expression must follow; one of them ending a line means the line is cut short. */
   private static final Set<Integer> NEEDS_OPERAND = union(
-      BINARY_OPERATORS, Set.of(BANG, QUESTION, COLON, ASSIGN, RETURN, IN, RANGE_EXCL, RANGE_INCL, RANGE));
+      BINARY_OPERATORS,
+      Set.of(BANG, QUESTION, COLON, ASSIGN, RETURN, IN, RANGE_EXCL, RANGE_INCL, RANGE));
+
   private static final Set<Integer> EXPRESSION_STARTS =
       Set.of(NAME, INT_LIT, FLOAT_LIT, STRING, TRUE, FALSE, LPAREN, LBRACK, MINUS, BANG);
   /** Tokens that may always continue an expression; listing them in "expected ..." would only add noise. */
-  private static final Set<Integer> CONTINUATIONS = union(BINARY_OPERATORS, Set.of(DOT, CARET, QUESTION, SEMI));
-  private static final List<String> STATEMENT_KEYWORD_TEXTS = List.of("input", "output", "return", "for", "else");
+  private static final Set<Integer> CONTINUATIONS =
+      union(BINARY_OPERATORS, Set.of(DOT, CARET, QUESTION, SEMI));
+
+  private static final List<String> STATEMENT_KEYWORD_TEXTS =
+      List.of("input", "output", "return", "for", "else");
 
   private final TokenView tokens;
   private final BracketScan brackets;
@@ -71,7 +77,8 @@ final class SyntaxErrorExplainer {
   /** Whether {@code off}, found where a declaration should start, looks like a statement. */
   boolean looksLikeStatement(Token off) {
     int type = off.getType();
-    return STATEMENT_KEYWORDS.contains(type) || type == NAME && tokens.typeAt(off.getTokenIndex() + 1) == ASSIGN;
+    return STATEMENT_KEYWORDS.contains(type)
+        || type == NAME && tokens.typeAt(off.getTokenIndex() + 1) == ASSIGN;
   }
 
   /** The message for {@code off} where a declaration should start; {@code keyword} is its likely spelling, if any. */
@@ -88,8 +95,11 @@ final class SyntaxErrorExplainer {
     }
     int next = typeAt(off.getTokenIndex() + 1);
     if (off.getType() == NAME && (next == LPAREN || next == LBRACE)) {
-      return SyntaxMessage.EXPECTED_DECLARATION.withHint(span(off),
-          "start the declaration with 'model' or 'block': 'model " + off.getText() + "(...) { ... }'", show(off));
+      return SyntaxMessage.EXPECTED_DECLARATION.withHint(
+          span(off),
+          "start the declaration with 'model' or 'block': 'model " + off.getText()
+              + "(...) { ... }'",
+          show(off));
     }
     return SyntaxMessage.EXPECTED_DECLARATION.at(span(off), show(off));
   }
@@ -127,7 +137,9 @@ final class SyntaxErrorExplainer {
     }
     if (pt == DOT && expected.contains(NAME)) {
       Token number = before(prev);
-      if (number != null && number.getType() == INT_LIT && number.getStopIndex() + 1 == prev.getStartIndex()) {
+      if (number != null
+          && number.getType() == INT_LIT
+          && number.getStopIndex() + 1 == prev.getStartIndex()) {
         return SyntaxMessage.FLOAT_WITHOUT_FRACTION.at(tokens.span(number, prev), number.getText());
       }
       return SyntaxMessage.MISSING_MEMBER.at(span(off), show(off));
@@ -136,7 +148,9 @@ final class SyntaxErrorExplainer {
     if (STATEMENT_KEYWORDS.contains(pt) && ot == ASSIGN && tokens.startsStatement(prev)) {
       return SyntaxMessage.KEYWORD_AS_NAME.at(span(prev), prev.getText());
     }
-    if (KEYWORDS.contains(ot) && expected.contains(NAME) && !expected.contains(ot)
+    if (KEYWORDS.contains(ot)
+        && expected.contains(NAME)
+        && !expected.contains(ot)
         && Set.of(ASSIGN, COLON, COMMA, RPAREN).contains(typeAt(off.getTokenIndex() + 1))) {
       return SyntaxMessage.KEYWORD_AS_NAME.at(span(off), off.getText());
     }
@@ -148,7 +162,10 @@ final class SyntaxErrorExplainer {
       return trailing;
     }
     // Only an expression can come next (after an operator, '=', '[', ...), and there is none.
-    if (expectsExpression(expected) && !expected.contains(COMMA) && !containsCloser(expected) && prev != null) {
+    if (expectsExpression(expected)
+        && !expected.contains(COMMA)
+        && !containsCloser(expected)
+        && prev != null) {
       if (firstOnLine(off) && NEEDS_OPERAND.contains(pt) && !KEYWORDS.contains(pt)) {
         return trailing(prev);
       }
@@ -163,8 +180,10 @@ final class SyntaxErrorExplainer {
     Token prev = before(off);
     int ot = off.getType();
     int partner = brackets.partner(open.opener.getTokenIndex());
-    boolean unclosed = partner == BracketScan.UNMATCHED || partner < off.getTokenIndex()
-        || ot == Token.EOF || TOP_KEYWORDS.contains(ot);
+    boolean unclosed = partner == BracketScan.UNMATCHED
+        || partner < off.getTokenIndex()
+        || ot == Token.EOF
+        || TOP_KEYWORDS.contains(ot);
     String closer = text(open.closer);
     if (unclosed) {
       // When the line ends before the closer, point just after its last token, where the closer
@@ -176,23 +195,35 @@ final class SyntaxErrorExplainer {
       if (open.closer != RPAREN) {
         return null;
       }
-      String hint = ot == COMMA ? "parentheses hold one expression; write a list as '[a, b]'" : null;
-      return SyntaxMessage.UNEXPECTED_TOKEN.withHint(span(off), hint, "an operator or ')'", show(off));
+      String hint =
+          ot == COMMA ? "parentheses hold one expression; write a list as '[a, b]'" : null;
+      return SyntaxMessage.UNEXPECTED_TOKEN.withHint(
+          span(off), hint, "an operator or ')'", show(off));
     }
     if (prev != null && (prev.getType() == COMMA || prev == open.opener)) {
-      return SyntaxMessage.UNEXPECTED_TOKEN.at(span(off), open.anItem() + " or '" + closer + "'", show(off));
+      return SyntaxMessage.UNEXPECTED_TOKEN.at(
+          span(off), open.anItem() + " or '" + closer + "'", show(off));
     }
     if (ot == COLON && prev != null && prev.getType() == NAME && open.closer == RPAREN) {
-      return SyntaxMessage.MISSING_SEPARATOR.withHint(span(off),
-          "use '=' to give '" + prev.getText() + "' a value: '" + prev.getText() + " = ...'", closer, open.item, show(off), open.items);
+      return SyntaxMessage.MISSING_SEPARATOR.withHint(
+          span(off),
+          "use '=' to give '" + prev.getText() + "' a value: '" + prev.getText() + " = ...'",
+          closer,
+          open.item,
+          show(off),
+          open.items);
     }
     // The bracket is closed later, so the list goes on: most likely a ',' is missing.
-    String hint = EXPRESSION_STARTS.contains(ot) ? SyntaxMessage.MISSING_SEPARATOR.hint(closer, open.item, show(off), open.items) : null;
-    return SyntaxMessage.MISSING_SEPARATOR.withHint(span(off), hint, closer, open.item, show(off), open.items);
+    String hint = EXPRESSION_STARTS.contains(ot)
+        ? SyntaxMessage.MISSING_SEPARATOR.hint(closer, open.item, show(off), open.items)
+        : null;
+    return SyntaxMessage.MISSING_SEPARATOR.withHint(
+        span(off), hint, closer, open.item, show(off), open.items);
   }
 
   /** Messages that depend on which statement or declaration the parser is in. */
-  private Diagnostic explainInContext(ParserRuleContext ctx, Token off, IntervalSet expected, Token prev) {
+  private Diagnostic explainInContext(
+      ParserRuleContext ctx, Token off, IntervalSet expected, Token prev) {
     int pt = prev == null ? Token.INVALID_TYPE : prev.getType();
     if (ctx instanceof LetStmtContext let && let.name != null && expected.contains(ASSIGN)) {
       String name = let.name.getText();
@@ -206,21 +237,27 @@ final class SyntaxErrorExplainer {
         return SyntaxMessage.CALL_AS_STATEMENT.at(tokens.span(let.name, off), name);
       }
       if (!tokens.startsStatement(let.name)) {
-        // `x = f g`: the parser took `g` for the start of a new statement; the real problem is `g` itself.
+        // `x = f g`: the parser took `g` for the start of a new statement; the real problem is `g`
+        // itself.
         return SyntaxMessage.AFTER_STATEMENT.at(span(let.name), show(let.name));
       }
       if (off.getType() == COLON) {
-        return SyntaxMessage.MISSING_ASSIGN.withHint(span(off),
-            "to declare an input, write 'input " + name + ": float[...]'", name, show(off));
+        return SyntaxMessage.MISSING_ASSIGN.withHint(
+            span(off),
+            "to declare an input, write 'input " + name + ": float[...]'",
+            name,
+            show(off));
       }
       return SyntaxMessage.MISSING_ASSIGN.at(span(off), name, show(off));
     }
     if (ctx instanceof OutputStmtContext && pt == OUTPUT && expected.contains(NAME)) {
-      return SyntaxMessage.MISSING_NAME.at(span(off), "the output's name after 'output'", show(off));
+      return SyntaxMessage.MISSING_NAME.at(
+          span(off), "the output's name after 'output'", show(off));
     }
     if (ctx instanceof InputStmtContext input) {
       if (pt == INPUT && expected.contains(NAME)) {
-        return SyntaxMessage.MISSING_NAME.at(span(off), "the input's name after 'input'", show(off));
+        return SyntaxMessage.MISSING_NAME.at(
+            span(off), "the input's name after 'input'", show(off));
       }
       String name = input.name == null ? "?" : input.name.getText();
       if (expected.contains(COLON)) {
@@ -235,8 +272,11 @@ final class SyntaxErrorExplainer {
     }
     if (ctx instanceof ForStmtContext loop) {
       if (pt == FOR && expected.contains(NAME)) {
-        String hint = off.getType() == LPAREN ? "write the loop without parentheses: 'for i in 0 ..< n { ... }'" : null;
-        return SyntaxMessage.MISSING_NAME.withHint(span(off), hint, "the loop variable after 'for'", show(off));
+        String hint = off.getType() == LPAREN
+            ? "write the loop without parentheses: 'for i in 0 ..< n { ... }'"
+            : null;
+        return SyntaxMessage.MISSING_NAME.withHint(
+            span(off), hint, "the loop variable after 'for'", show(off));
       }
       if (expected.contains(IN) && loop.var != null) {
         return SyntaxMessage.MISSING_IN.at(span(off), loop.var.getText(), show(off));
@@ -252,30 +292,44 @@ final class SyntaxErrorExplainer {
       ParserRuleContext owner = body.getParent();
       if (owner instanceof IfStmtContext branch && branch.ELSE() == null) {
         return SyntaxMessage.MISSING_OPEN_BRACE.at(
-            span(off), "the body of the 'if'", show(off), "the branches of 'if' are always in braces: 'if cond { ... }'");
+            span(off),
+            "the body of the 'if'",
+            show(off),
+            "the branches of 'if' are always in braces: 'if cond { ... }'");
       }
       if (owner instanceof ForStmtContext) {
         return SyntaxMessage.MISSING_OPEN_BRACE.at(
-            span(off), "the body of the 'for' loop", show(off), "the body of a loop is always in braces: 'for i in 0 ..< n { ... }'");
+            span(off),
+            "the body of the 'for' loop",
+            show(off),
+            "the body of a loop is always in braces: 'for i in 0 ..< n { ... }'");
       }
-      return SyntaxMessage.MISSING_OPEN_BRACE.at(span(off), describeBody(body), show(off), "add '{' before the first statement");
+      return SyntaxMessage.MISSING_OPEN_BRACE.at(
+          span(off), describeBody(body), show(off), "add '{' before the first statement");
     }
-    if (ctx instanceof ParamListContext params && params.open == null && params.getParent() instanceof BlockDeclContext block
+    if (ctx instanceof ParamListContext params
+        && params.open == null
+        && params.getParent() instanceof BlockDeclContext block
         && block.name != null) {
       return SyntaxMessage.MISSING_BLOCK_PARAMS.at(span(off), block.name.getText(), show(off));
     }
     if (ctx instanceof ModelDeclContext model && real(model.name) && expected.contains(LBRACE)) {
       return SyntaxMessage.MISSING_OPEN_BRACE.at(
-          span(off), "the body of model '" + model.name.getText() + "'", show(off), "add '{' before the first statement");
+          span(off),
+          "the body of model '" + model.name.getText() + "'",
+          show(off),
+          "add '{' before the first statement");
     }
     if (ctx instanceof ConditionalExprContext && expected.contains(COLON)) {
       return SyntaxMessage.MISSING_CONDITIONAL_COLON.at(span(off), show(off));
     }
-    if ((ctx instanceof ModelDeclContext || ctx instanceof BlockDeclContext) && expected.contains(NAME)) {
+    if ((ctx instanceof ModelDeclContext || ctx instanceof BlockDeclContext)
+        && expected.contains(NAME)) {
       String kind = ctx instanceof ModelDeclContext ? "model" : "block";
       return SyntaxMessage.MISSING_NAME.at(span(off), "a name after '" + kind + "'", show(off));
     }
-    if ((ctx instanceof ParamContext || ctx instanceof ParamListContext) && expected.contains(NAME)) {
+    if ((ctx instanceof ParamContext || ctx instanceof ParamListContext)
+        && expected.contains(NAME)) {
       return SyntaxMessage.MISSING_NAME.at(span(off), "a parameter name", show(off));
     }
     if (ctx instanceof ImportDeclContext && expected.contains(STRING)) {
@@ -290,8 +344,10 @@ final class SyntaxErrorExplainer {
     int index = off.getTokenIndex();
     Token prev = before(off);
     if (TOP_KEYWORDS.contains(ot)) {
-      return SyntaxMessage.EXPECTED_STATEMENT.withHint(span(off),
-          "'model', 'block' and 'import' belong at the top level of the file, not inside a body", show(off));
+      return SyntaxMessage.EXPECTED_STATEMENT.withHint(
+          span(off),
+          "'model', 'block' and 'import' belong at the top level of the file, not inside a body",
+          show(off));
     }
     if (BracketScan.isCloser(ot) && brackets.unmatched(index)) {
       return unmatchedCloser(off);
@@ -303,17 +359,25 @@ final class SyntaxErrorExplainer {
     if (trailing != null) {
       return trailing;
     }
-    if (prev != null && prev.getType() == NAME && typeAt(index - 2) == OUTPUT && prev.getLine() == off.getLine()) {
+    if (prev != null
+        && prev.getType() == NAME
+        && typeAt(index - 2) == OUTPUT
+        && prev.getLine() == off.getLine()) {
       if (ot == LPAREN) {
-        return SyntaxMessage.OUTPUT_NEEDS_NAME.withHint(span(off),
-            "name the output and bind it: 'output y = " + prev.getText() + "(...)'", prev.getText(), show(off));
+        return SyntaxMessage.OUTPUT_NEEDS_NAME.withHint(
+            span(off),
+            "name the output and bind it: 'output y = " + prev.getText() + "(...)'",
+            prev.getText(),
+            show(off));
       }
       return SyntaxMessage.OUTPUT_NEEDS_NAME.at(span(off), prev.getText(), show(off));
     }
     if (ot == ELSE) {
       return SyntaxMessage.ELSE_WITHOUT_IF.at(span(off));
     }
-    if (prev != null && prev.getLine() == off.getLine() && !Set.of(LBRACE, RBRACE, SEMI).contains(prev.getType())) {
+    if (prev != null
+        && prev.getLine() == off.getLine()
+        && !Set.of(LBRACE, RBRACE, SEMI).contains(prev.getType())) {
       return SyntaxMessage.AFTER_STATEMENT.at(span(off), show(off));
     }
     return SyntaxMessage.EXPECTED_STATEMENT.at(span(off), show(off));
@@ -338,7 +402,9 @@ final class SyntaxErrorExplainer {
     if (op.getType() == DOT) {
       // `x = 3.` then `y = ...`: the parser read `3.y` as a member access.
       Token number = before(op);
-      if (number != null && number.getType() == INT_LIT && number.getStopIndex() + 1 == op.getStartIndex()) {
+      if (number != null
+          && number.getType() == INT_LIT
+          && number.getStopIndex() + 1 == op.getStartIndex()) {
         return SyntaxMessage.FLOAT_WITHOUT_FRACTION.at(tokens.span(number, op), number.getText());
       }
       return SyntaxMessage.MISSING_MEMBER.at(span(op), "the end of the line");
@@ -351,13 +417,15 @@ final class SyntaxErrorExplainer {
 
   private Diagnostic trailing(Token op) {
     if (op.getType() == ASSIGN) {
-      return SyntaxMessage.TRAILING_OPERATOR.withHint(span(op), "write the value to bind after '='", show(op));
+      return SyntaxMessage.TRAILING_OPERATOR.withHint(
+          span(op), "write the value to bind after '='", show(op));
     }
     return SyntaxMessage.TRAILING_OPERATOR.at(span(op), show(op));
   }
 
   private Diagnostic unmatchedCloser(Token off) {
-    return SyntaxMessage.UNMATCHED_CLOSER.at(span(off), off.getText(), text(BracketScan.openerOf(off.getType())));
+    return SyntaxMessage.UNMATCHED_CLOSER.at(
+        span(off), off.getText(), text(BracketScan.openerOf(off.getType())));
   }
 
   private Diagnostic generic(Token off, IntervalSet expected) {
@@ -366,7 +434,8 @@ final class SyntaxErrorExplainer {
       wanted.add("an expression");
     }
     for (int type : expected.toList()) {
-      if (CONTINUATIONS.contains(type) || expectsExpression(expected) && EXPRESSION_STARTS.contains(type)) {
+      if (CONTINUATIONS.contains(type)
+          || expectsExpression(expected) && EXPRESSION_STARTS.contains(type)) {
         continue;
       }
       wanted.add(describe(type));
@@ -380,7 +449,8 @@ final class SyntaxErrorExplainer {
   // ------------------------------------------------------------------------------ open constructs
 
   /** A bracketed construct the parser is inside of: what it is, where it opened, how to close it. */
-  private record Construct(Token opener, int closer, String what, String hint, String item, String items) {
+  private record Construct(
+      Token opener, int closer, String what, String hint, String item, String items) {
     /** "an argument", for "expected an argument or ')'". */
     String anItem() {
       String noun = item.substring("the ".length());
@@ -392,25 +462,48 @@ final class SyntaxErrorExplainer {
   private Construct innermostOpen(ParserRuleContext ctx) {
     for (ParserRuleContext c = ctx; c != null; c = c.getParent()) {
       if (c instanceof CallContext call && real(call.open) && call.close == null) {
-        return new Construct(call.open, RPAREN, "the call to '" + call.callee.getText() + "'",
-            "add ')' after the last argument", "the argument", "the arguments");
+        return new Construct(
+            call.open,
+            RPAREN,
+            "the call to '" + call.callee.getText() + "'",
+            "add ')' after the last argument",
+            "the argument",
+            "the arguments");
       }
       if (c instanceof ParenContext paren && real(paren.open) && paren.close == null) {
-        return new Construct(paren.open, RPAREN, "the parenthesis", "add ')' after the expression", null, null);
+        return new Construct(
+            paren.open, RPAREN, "the parenthesis", "add ')' after the expression", null, null);
       }
       if (c instanceof ListLiteralContext list && real(list.open) && list.close == null) {
-        return new Construct(list.open, RBRACK, "the list", "add ']' after the last element", "the element", "the elements");
+        return new Construct(
+            list.open,
+            RBRACK,
+            "the list",
+            "add ']' after the last element",
+            "the element",
+            "the elements");
       }
       if (c instanceof InputStmtContext input && real(input.open) && input.close == null) {
-        return new Construct(input.open, RBRACK, "the dimensions of input '" + input.name.getText() + "'",
-            "add ']' after the last dimension", "the dimension", "the dimensions");
+        return new Construct(
+            input.open,
+            RBRACK,
+            "the dimensions of input '" + input.name.getText() + "'",
+            "add ']' after the last dimension",
+            "the dimension",
+            "the dimensions");
       }
       if (c instanceof ParamListContext params && real(params.open) && params.close == null) {
-        return new Construct(params.open, RPAREN, "the parameters of " + owner(params.getParent()),
-            "add ')' after the last parameter", "the parameter", "the parameters");
+        return new Construct(
+            params.open,
+            RPAREN,
+            "the parameters of " + owner(params.getParent()),
+            "add ')' after the last parameter",
+            "the parameter",
+            "the parameters");
       }
       if (c instanceof BodyContext body && real(body.open) && body.close == null) {
-        return new Construct(body.open, RBRACE, describeBody(body), "add '}' after the last statement", null, null);
+        return new Construct(
+            body.open, RBRACE, describeBody(body), "add '}' after the last statement", null, null);
       }
     }
     return null;
@@ -422,7 +515,8 @@ final class SyntaxErrorExplainer {
       return "the body of the 'for' loop";
     }
     if (owner instanceof IfStmtContext branch) {
-      // Labels are assigned only once a sub-rule returns, so tell the branches apart by the 'else' token.
+      // Labels are assigned only once a sub-rule returns, so tell the branches apart by the 'else'
+      // token.
       return branch.ELSE() == null ? "the body of the 'if'" : "the 'else' branch";
     }
     return "the body of " + owner(owner);
@@ -438,7 +532,8 @@ final class SyntaxErrorExplainer {
     return decl instanceof BlockDeclContext ? "the block" : "the model";
   }
 
-  // ---------------------------------------------------------------------------------------- helpers
+  // ----------------------------------------------------------------------------------------
+  // helpers
 
   private Span span(Token t) {
     return tokens.span(t);
@@ -468,7 +563,8 @@ final class SyntaxErrorExplainer {
     if (items.size() == 1) {
       return items.get(0);
     }
-    return String.join(", ", items.subList(0, items.size() - 1)) + " or " + items.get(items.size() - 1);
+    return String.join(", ", items.subList(0, items.size() - 1)) + " or "
+        + items.get(items.size() - 1);
   }
 
   private static Set<Integer> union(Set<Integer> a, Set<Integer> b) {

@@ -30,7 +30,9 @@ final class SyntaxErrorReporter {
   private final List<Diagnostic> diagnostics = new ArrayList<>();
   /** Line to column (1-based) of the error reported on it. */
   private final Map<Integer, Integer> errorColumns = new HashMap<>();
-  private final Set<ParserRuleContext> statementsWithErrors = Collections.newSetFromMap(new IdentityHashMap<>());
+
+  private final Set<ParserRuleContext> statementsWithErrors =
+      Collections.newSetFromMap(new IdentityHashMap<>());
   private TokenView tokens;
   private SyntaxErrorExplainer explainer;
 
@@ -50,7 +52,8 @@ final class SyntaxErrorReporter {
   /** Every diagnostic reported, in source order. */
   List<Diagnostic> diagnostics() {
     List<Diagnostic> sorted = new ArrayList<>(diagnostics);
-    sorted.sort(Comparator.comparingInt((Diagnostic d) -> d.span().line()).thenComparingInt(d -> d.span().column()));
+    sorted.sort(Comparator.comparingInt((Diagnostic d) -> d.span().line())
+        .thenComparingInt(d -> d.span().column()));
     return sorted;
   }
 
@@ -60,7 +63,8 @@ final class SyntaxErrorReporter {
     return column != null && column >= t.getCharPositionInLine() + 1;
   }
 
-  // ----------------------------------------------------------------------------- parser error events
+  // ----------------------------------------------------------------------------- parser error
+  // events
 
   /** The parser expected one of {@code expected} at {@code off}, inside {@code ctx}. */
   void syntaxError(ParserRuleContext ctx, Token off, IntervalSet expected) {
@@ -82,13 +86,17 @@ final class SyntaxErrorReporter {
    * spelled right; otherwise returns 0.
    */
   int unexpectedDeclaration(Token off, Token previousDeclaration) {
-    if (explainer.looksLikeStatement(off) && previousDeclaration != null
+    if (explainer.looksLikeStatement(off)
+        && previousDeclaration != null
         && errorColumns.keySet().stream().anyMatch(line -> line >= previousDeclaration.getLine())) {
-      // Statements after a body that had an error: a '}' in that body closed it too early, which the
+      // Statements after a body that had an error: a '}' in that body closed it too early, which
+      // the
       // error there most likely explains.
       return 0;
     }
-    String keyword = off.getType() == KilnLexer.NAME ? Spelling.closestKeyword(off.getText(), TOP_KEYWORD_TEXTS) : null;
+    String keyword = off.getType() == KilnLexer.NAME
+        ? Spelling.closestKeyword(off.getText(), TOP_KEYWORD_TEXTS)
+        : null;
     report(explainer.explainDeclaration(off, keyword));
     if (keyword == null) {
       return 0;
@@ -107,7 +115,9 @@ final class SyntaxErrorReporter {
    */
   private static ParserRuleContext statementOf(ParserRuleContext ctx) {
     for (ParserRuleContext c = ctx; c != null; c = c.getParent()) {
-      if (c instanceof StmtContext || c instanceof ModelDeclContext || c instanceof BlockDeclContext
+      if (c instanceof StmtContext
+          || c instanceof ModelDeclContext
+          || c instanceof BlockDeclContext
           || c instanceof ImportDeclContext) {
         return c;
       }

@@ -60,7 +60,10 @@ final class TokenView {
   /** Whether {@code t} is where a statement would start: first on its line, or after '{', '}' or ';'. */
   boolean startsStatement(Token t) {
     int prev = typeAt(t.getTokenIndex() - 1);
-    return firstOnLine(t) || prev == KilnLexer.LBRACE || prev == KilnLexer.RBRACE || prev == KilnLexer.SEMI;
+    return firstOnLine(t)
+        || prev == KilnLexer.LBRACE
+        || prev == KilnLexer.RBRACE
+        || prev == KilnLexer.SEMI;
   }
 
   /** The length of a token in characters (code points), at least 1. */
@@ -90,7 +93,9 @@ final class TokenView {
   /** The text of a fixed token type, e.g. {@code )} for {@code RPAREN}. */
   static String text(int type) {
     String literal = KilnLexer.VOCABULARY.getLiteralName(type);
-    return literal == null ? KilnLexer.VOCABULARY.getSymbolicName(type) : literal.substring(1, literal.length() - 1);
+    return literal == null
+        ? KilnLexer.VOCABULARY.getSymbolicName(type)
+        : literal.substring(1, literal.length() - 1);
   }
 
   /** How an expected token type is named in a message. */

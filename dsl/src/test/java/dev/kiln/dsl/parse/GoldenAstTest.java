@@ -30,7 +30,11 @@ class GoldenAstTest {
 
   static Stream<String> goldenFiles() throws IOException {
     try (Stream<Path> files = Files.list(GOLDEN)) {
-      List<String> names = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".model")).sorted().toList();
+      List<String> names = files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".model"))
+          .sorted()
+          .toList();
       return names.stream();
     }
   }
@@ -50,7 +54,8 @@ class GoldenAstTest {
       Files.writeString(astFile, actual, StandardCharsets.UTF_8);
       return;
     }
-    assertTrue(Files.exists(astFile), "missing " + astFile + "; run with -Dkiln.regenerateGoldens=true");
+    assertTrue(
+        Files.exists(astFile), "missing " + astFile + "; run with -Dkiln.regenerateGoldens=true");
     assertEquals(Files.readString(astFile, StandardCharsets.UTF_8), actual, "AST dump of " + name);
   }
 
@@ -58,9 +63,11 @@ class GoldenAstTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("goldenFiles")
   void goldenFilesOtherThanRecoveryParseCleanly(String name) throws IOException {
-    ParseResult result = ModelParser.parse(new SourceText(name, Files.readString(GOLDEN.resolve(name))));
+    ParseResult result =
+        ModelParser.parse(new SourceText(name, Files.readString(GOLDEN.resolve(name))));
     assertNotNull(result.unit());
-    assertEquals(name.startsWith("recovery"), result.hasErrors(), () -> name + ": " + result.diagnostics());
+    assertEquals(
+        name.startsWith("recovery"), result.hasErrors(), () -> name + ": " + result.diagnostics());
   }
 
   static String dump(String name, String text) {

@@ -38,8 +38,12 @@ class HostileInputTest {
       assertTrue(d.code().matches("K\\d{4}"), d::toString);
       assertFalse(d.code().equals(SyntaxMessage.INTERNAL_ERROR.code()), d::toString);
       assertTrue(d.span().line() >= 1 && d.span().line() <= source.lineCount(), d::toString);
-      assertTrue(d.span().column() >= 1 && d.span().column() <= source.line(d.span().line()).length() + 1, d::toString);
-      assertTrue(lines.add(d.span().line()), () -> "two errors on one line: " + result.diagnostics());
+      assertTrue(
+          d.span().column() >= 1
+              && d.span().column() <= source.line(d.span().line()).length() + 1,
+          d::toString);
+      assertTrue(
+          lines.add(d.span().line()), () -> "two errors on one line: " + result.diagnostics());
       assertFalse(renderer.render(d).isEmpty());
     }
     if (result.unit() != null) {
@@ -51,13 +55,17 @@ class HostileInputTest {
   private static <T> T onSmallStack(Supplier<T> work) {
     AtomicReference<T> result = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread thread = new Thread(null, () -> {
-      try {
-        result.set(work.get());
-      } catch (Throwable t) {
-        failure.set(t);
-      }
-    }, "small-stack", SMALL_STACK);
+    Thread thread = new Thread(
+        null,
+        () -> {
+          try {
+            result.set(work.get());
+          } catch (Throwable t) {
+            failure.set(t);
+          }
+        },
+        "small-stack",
+        SMALL_STACK);
     thread.start();
     try {
       thread.join();
@@ -77,7 +85,8 @@ class HostileInputTest {
 
   @Test
   void emptyAndBlankFilesParseToAnEmptyUnit() {
-    for (String text : List.of("", " ", "\n\n", "\r\n", "\t", "# only a comment", "/* */", "// x\n/* y */\n")) {
+    for (String text :
+        List.of("", " ", "\n\n", "\r\n", "\t", "# only a comment", "/* */", "// x\n/* y */\n")) {
       ParseResult result = parse(text);
       assertNotNull(result.unit());
       assertTrue(result.unit().decls().isEmpty());
@@ -146,15 +155,20 @@ class HostileInputTest {
       assertNull(result.unit());
       assertEquals(List.of("K0018"), codes(result));
       assertEquals(2, result.diagnostics().get(0).span().line());
-      assertEquals(7, result.diagnostics().get(0).span().column(), "points at the start of the expression");
+      assertEquals(
+          7, result.diagnostics().get(0).span().column(), "points at the start of the expression");
     }
   }
 
   @Test
   void chainsBelowTheLimitParse() {
     // Just below the limit: the deepest trees the parser accepts still fit the small stack.
-    for (String chain : List.of("a" + " + a".repeat(590), "-".repeat(590) + "a", "c ? a : ".repeat(590) + "b",
-        "a" + ".b".repeat(590), "2" + " ** 2".repeat(590))) {
+    for (String chain : List.of(
+        "a" + " + a".repeat(590),
+        "-".repeat(590) + "a",
+        "c ? a : ".repeat(590) + "b",
+        "a" + ".b".repeat(590),
+        "2" + " ** 2".repeat(590))) {
       ParseResult result = parse("model M {\n  x = " + chain + "\n}\n");
       assertTrue(result.diagnostics().isEmpty(), result.diagnostics()::toString);
     }
@@ -162,7 +176,8 @@ class HostileInputTest {
 
   @Test
   void deeplyNestedStatements() {
-    String loops = "model M {\n" + "for i in 0 ..< 2 {\n".repeat(150) + "x = 1\n" + "}\n".repeat(150) + "}\n";
+    String loops =
+        "model M {\n" + "for i in 0 ..< 2 {\n".repeat(150) + "x = 1\n" + "}\n".repeat(150) + "}\n";
     assertTrue(parse(loops).diagnostics().isEmpty());
     String elseIfs = "model M {\n" + "if c { } else ".repeat(10_000) + "{ }\n}\n";
     assertEquals(List.of("K0018"), codes(parse(elseIfs)));
@@ -181,17 +196,18 @@ class HostileInputTest {
   @Test
   void randomTokenSoup() {
     String[] vocabulary = {
-      "model", "block", "import", "input", "output", "for", "in", "if", "else", "return", "int", "float", "true",
-      "false", "..<", "..=", "..", ".", "**", "*", "/", "%", "+", "-", "==", "!=", "<=", ">=", "<", ">", "&&", "||",
-      "&", "|", "!", "=", "?", ":", ";", ",", "^", "T", "(", ")", "[", "]", "{", "}", "x", "y", "f", "1", "2.5",
-      "\"s\"", "\n", "@", "#c\n", "/*c*/"
+      "model", "block", "import", "input", "output", "for", "in", "if", "else", "return", "int",
+      "float", "true", "false", "..<", "..=", "..", ".", "**", "*", "/", "%", "+", "-", "==", "!=",
+      "<=", ">=", "<", ">", "&&", "||", "&", "|", "!", "=", "?", ":", ";", ",", "^", "T", "(", ")",
+      "[", "]", "{", "}", "x", "y", "f", "1", "2.5", "\"s\"", "\n", "@", "#c\n", "/*c*/"
     };
     Random random = new Random(11);
     for (int round = 0; round < 200; round++) {
       StringBuilder sb = new StringBuilder();
       int length = random.nextInt(400);
       for (int i = 0; i < length; i++) {
-        sb.append(vocabulary[random.nextInt(vocabulary.length)]).append(random.nextBoolean() ? " " : "");
+        sb.append(vocabulary[random.nextInt(vocabulary.length)])
+            .append(random.nextBoolean() ? " " : "");
       }
       parse(sb.toString());
     }

@@ -28,7 +28,9 @@ class SyntaxMessageTest {
   void everyTemplateFormatsWithTheArgumentsItTakes() {
     Object[] args = {"a", "b", "c", "d"};
     for (SyntaxMessage m : SyntaxMessage.values()) {
-      Object[] given = m == SyntaxMessage.NESTING_TOO_DEEP || m == SyntaxMessage.TOO_COMPLEX ? new Object[] {200} : args;
+      Object[] given = m == SyntaxMessage.NESTING_TOO_DEEP || m == SyntaxMessage.TOO_COMPLEX
+          ? new Object[] {200}
+          : args;
       Diagnostic d = m.at(Span.of("f.model", 1, 1, 1), given);
       assertEquals(Severity.ERROR, d.severity());
       assertEquals(m.code(), d.code());
@@ -41,6 +43,7 @@ class SyntaxMessageTest {
   @Test
   void codesDoNotOverlapTheProcessorRange() {
     // The processor's semantic messages start at K0100.
-    assertTrue(Arrays.stream(SyntaxMessage.values()).allMatch(m -> Integer.parseInt(m.code().substring(1)) < 100));
+    assertTrue(Arrays.stream(SyntaxMessage.values())
+        .allMatch(m -> Integer.parseInt(m.code().substring(1)) < 100));
   }
 }

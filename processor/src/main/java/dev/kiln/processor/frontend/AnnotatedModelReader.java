@@ -22,7 +22,8 @@ public final class AnnotatedModelReader {
    * the unit is only meaningful when none was an error. Null when javac could not resolve a type the
    * interface uses (javac reports it, and anything more would be a consequence). Never throws.
    */
-  public static CompilationUnit read(ProcessingEnvironment env, TypeElement iface, List<Param> config, Diagnostics diags) {
+  public static CompilationUnit read(
+      ProcessingEnvironment env, TypeElement iface, List<Param> config, Diagnostics diags) {
     return ModelInterfaces.read(env, iface, config, diags);
   }
 }

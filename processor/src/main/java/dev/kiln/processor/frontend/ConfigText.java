@@ -33,17 +33,35 @@ public final class ConfigText {
     boolean bad = false;
     for (Diagnostic d : r.diagnostics()) {
       Span s = d.span();
-      Span shifted = s == null ? null : new Span(origin, s.line(), Math.max(1, s.column() - PREFIX.length()), s.endLine(),
-          Math.max(1, s.endColumn() - PREFIX.length()), null);
-      diags.report(new Diagnostic(d.severity(), d.code(), shifted, "in configuration \"" + text + "\": " + d.message(), d.hint()));
+      Span shifted = s == null
+          ? null
+          : new Span(
+              origin,
+              s.line(),
+              Math.max(1, s.column() - PREFIX.length()),
+              s.endLine(),
+              Math.max(1, s.endColumn() - PREFIX.length()),
+              null);
+      diags.report(new Diagnostic(
+          d.severity(),
+          d.code(),
+          shifted,
+          "in configuration \"" + text + "\": " + d.message(),
+          d.hint()));
       bad = true;
     }
-    if (bad || r.unit() == null || r.unit().decls().size() != 1 || !(r.unit().decls().getFirst() instanceof Decl.Model m)) {
+    if (bad
+        || r.unit() == null
+        || r.unit().decls().size() != 1
+        || !(r.unit().decls().getFirst() instanceof Decl.Model m)) {
       return null;
     }
     for (Param p : m.params()) {
       if (p.defaultValue() == null) {
-        diags.error("K0124", Span.element(origin, null), "in configuration \"" + text + "\": '" + p.name() + "' has no value",
+        diags.error(
+            "K0124",
+            Span.element(origin, null),
+            "in configuration \"" + text + "\": '" + p.name() + "' has no value",
             "write " + p.name() + "=<value>");
         return null;
       }

@@ -52,7 +52,8 @@ public final class FileSystemResolver implements SourceResolver {
   public static SourceText read(Path file) {
     try {
       byte[] bytes = Files.readAllBytes(file);
-      String text = StandardCharsets.UTF_8.newDecoder()
+      String text = StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(java.nio.ByteBuffer.wrap(bytes))
@@ -61,7 +62,10 @@ public final class FileSystemResolver implements SourceResolver {
     } catch (CharacterCodingException e) {
       throw new UncheckedIOException(file + ": not valid UTF-8 text", e);
     } catch (IOException e) {
-      throw new UncheckedIOException(file + ": cannot read (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+      throw new UncheckedIOException(
+          file + ": cannot read (" + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")",
+          e);
     }
   }
 }

@@ -59,9 +59,11 @@ public final class ModelFiles {
 
   private void addUnit(CompilationUnit unit) {
     for (Decl d : unit.decls()) {
-      boolean dup = program.models().containsKey(d.name()) || program.blocks().containsKey(d.name());
+      boolean dup =
+          program.models().containsKey(d.name()) || program.blocks().containsKey(d.name());
       if (dup) {
-        Message.DUPLICATE_DEFINITION.report(diags, d.span(), d instanceof Decl.Model ? "model" : "block", d.name());
+        Message.DUPLICATE_DEFINITION.report(
+            diags, d.span(), d instanceof Decl.Model ? "model" : "block", d.name());
         continue;
       }
       switch (d) {

@@ -41,7 +41,18 @@ public record Graph(
   }
 
   public Graph withNodes(List<Node> newNodes, Map<Value, Value> newGrads) {
-    return new Graph(name, sourceFile, config, dims, params, paramValues, inputs, newNodes, outputs, loss, newGrads);
+    return new Graph(
+        name,
+        sourceFile,
+        config,
+        dims,
+        params,
+        paramValues,
+        inputs,
+        newNodes,
+        outputs,
+        loss,
+        newGrads);
   }
 
   /** Nodes of the forward pass (everything before the backward seed). */

@@ -120,7 +120,8 @@ public sealed interface Op {
             "declare the ids as 'input name: int[...]'");
       }
       if (table.shape().rank() != 2) {
-        throw new ShapeException("embedding table must be 2-D [vocab, dim], got " + table.shape(), null);
+        throw new ShapeException(
+            "embedding table must be 2-D [vocab, dim], got " + table.shape(), null);
       }
       return List.of(ids.shape().append(table.shape().dim(1)));
     }
@@ -171,7 +172,8 @@ public sealed interface Op {
             null);
       }
       if (bias && !in.get(2).shape().equals(Shape.of(outDim))) {
-        throw new ShapeException("linear bias must be [" + outDim + "], got " + in.get(2).shape(), null);
+        throw new ShapeException(
+            "linear bias must be [" + outDim + "], got " + in.get(2).shape(), null);
       }
       return List.of(x.withLast(outDim));
     }
@@ -202,19 +204,23 @@ public sealed interface Op {
       Shape a = in.get(0).shape();
       Shape b = in.get(1).shape();
       if (a.rank() < 2 || b.rank() < 2) {
-        throw new ShapeException("matmul needs operands with at least 2 dims, got " + a + " and " + b, null);
+        throw new ShapeException(
+            "matmul needs operands with at least 2 dims, got " + a + " and " + b, null);
       }
       Dim k = a.last();
       Dim bk = transposeB ? b.last() : b.dim(-2);
       Dim n = transposeB ? b.dim(-2) : b.last();
       if (!k.equals(bk)) {
         throw new ShapeException(
-            "cannot multiply " + a + " by " + (transposeB ? b + "^T" : b) + ": inner dims " + k + " and " + bk + " differ",
-            "the last dim of the left operand must equal the " + (transposeB ? "last" : "second-to-last") + " dim of the right");
+            "cannot multiply " + a + " by " + (transposeB ? b + "^T" : b) + ": inner dims " + k
+                + " and " + bk + " differ",
+            "the last dim of the left operand must equal the "
+                + (transposeB ? "last" : "second-to-last") + " dim of the right");
       }
       if (b.rank() > 2 && !b.dropLast(2).equals(a.dropLast(2))) {
         throw new ShapeException(
-            "cannot multiply " + a + " by " + b + ": batch dims " + a.dropLast(2) + " and " + b.dropLast(2) + " differ",
+            "cannot multiply " + a + " by " + b + ": batch dims " + a.dropLast(2) + " and "
+                + b.dropLast(2) + " differ",
             "use a 2-D right operand, or matching batch dims");
       }
       return List.of(a.withLast(n));
@@ -256,11 +262,12 @@ public sealed interface Op {
       Shape a = in.get(0).shape();
       Shape b = in.get(1).shape();
       if (!a.endsWith(b)) {
-        String verb = switch (kind) {
-          case ADD -> "add";
-          case SUB -> "subtract";
-          case MUL -> "multiply";
-        };
+        String verb =
+            switch (kind) {
+              case ADD -> "add";
+              case SUB -> "subtract";
+              case MUL -> "multiply";
+            };
         throw new ShapeException(
             "cannot " + verb + " f32" + a + " and f32" + b + ": shapes differ",
             "both sides must have the same shape, or the right side must match the trailing dims of the left");
@@ -374,7 +381,8 @@ public sealed interface Op {
       Shape gain = Shape.of(x.last());
       if (!in.get(1).shape().equals(gain) || !in.get(2).shape().equals(gain)) {
         throw new ShapeException(
-            "layernorm gain and bias must be " + gain + ", got " + in.get(1).shape() + " and " + in.get(2).shape(),
+            "layernorm gain and bias must be " + gain + ", got " + in.get(1).shape() + " and "
+                + in.get(2).shape(),
             null);
       }
       Shape rows = x.dropLast(1);
@@ -423,7 +431,8 @@ public sealed interface Op {
    * Outputs: the context {@code [B, Tq, H·dh]} and the log-sum-exp per row {@code [B, H, Tq]}, which
    * the backward uses to recompute the probabilities instead of storing a T×T matrix.
    */
-  record Attention(int heads, int headDim, double scale, MaskExpr mask, boolean cross, double dropout)
+  record Attention(
+      int heads, int headDim, double scale, MaskExpr mask, boolean cross, double dropout)
       implements Op {
     @Override
     public String name() {
@@ -432,7 +441,8 @@ public sealed interface Op {
 
     @Override
     public String attrs() {
-      return " heads=" + heads + " head_dim=" + headDim + " mask=" + mask + (dropout > 0 ? " dropout=" + dropout : "");
+      return " heads=" + heads + " head_dim=" + headDim + " mask=" + mask
+          + (dropout > 0 ? " dropout=" + dropout : "");
     }
 
     public String lengthsInput() {
@@ -448,7 +458,8 @@ public sealed interface Op {
       }
       if (!cross) {
         if (!q.last().equals(Dim.of(3 * hd))) {
-          throw new ShapeException("packed qkv must have width 3·heads·head_dim = " + 3 * hd + ", got " + q, null);
+          throw new ShapeException(
+              "packed qkv must have width 3·heads·head_dim = " + 3 * hd + ", got " + q, null);
         }
       } else {
         Shape kv = in.get(1).shape();
@@ -457,7 +468,8 @@ public sealed interface Op {
               "cross-attention keys " + kv + " must share the batch dim of the queries " + q, null);
         }
         if (!q.last().equals(Dim.of(hd)) || !kv.last().equals(Dim.of(2 * hd))) {
-          throw new ShapeException("cross-attention projections have the wrong widths: " + q + ", " + kv, null);
+          throw new ShapeException(
+              "cross-attention projections have the wrong widths: " + q + ", " + kv, null);
         }
       }
       Shape out = Shape.of(q.dim(0), q.dim(1), Dim.of(hd));
@@ -501,7 +513,8 @@ public sealed interface Op {
 
     @Override
     public String attrs() {
-      return " axis=" + axis + (squeeze ? " index=" + start : " start=" + start + " end=" + (start + length));
+      return " axis=" + axis
+          + (squeeze ? " index=" + start : " start=" + start + " end=" + (start + length));
     }
 
     @Override
@@ -512,7 +525,8 @@ public sealed interface Op {
       }
       if (x.dim(axis) instanceof Dim.Fixed f && (start < 0 || start + length > f.size())) {
         throw new ShapeException(
-            (squeeze ? "index " + start : "slice " + start + ".." + (start + length)) + " is out of range for dim " + axis + " of " + x,
+            (squeeze ? "index " + start : "slice " + start + ".." + (start + length))
+                + " is out of range for dim " + axis + " of " + x,
             null);
       }
       List<Dim> dims = new ArrayList<>(x.dims());
@@ -552,13 +566,14 @@ public sealed interface Op {
         for (int d = 0; d < s.rank(); d++) {
           if (d != axis && !s.dim(d).equals(first.dim(d))) {
             throw new ShapeException(
-                "cannot concat " + first + " and " + s + " along axis " + axis + ": dim " + d + " differs ("
-                    + first.dim(d) + " vs " + s.dim(d) + ")",
+                "cannot concat " + first + " and " + s + " along axis " + axis + ": dim " + d
+                    + " differs (" + first.dim(d) + " vs " + s.dim(d) + ")",
                 "all dims other than the concat axis must match");
           }
         }
         if (!(s.dim(axis) instanceof Dim.Fixed f)) {
-          throw new ShapeException("cannot concat along run-time dim " + s.dim(axis), "concat along a static dim");
+          throw new ShapeException(
+              "cannot concat along run-time dim " + s.dim(axis), "concat along a static dim");
         }
         total += f.size();
       }
@@ -584,7 +599,8 @@ public sealed interface Op {
 
     @Override
     public String attrs() {
-      return " ignore_index=" + ignoreIndex + (smoothing > 0 ? " label_smoothing=" + smoothing : "");
+      return " ignore_index=" + ignoreIndex
+          + (smoothing > 0 ? " label_smoothing=" + smoothing : "");
     }
 
     @Override
@@ -592,7 +608,8 @@ public sealed interface Op {
       Value logits = in.get(0);
       Value targets = in.get(1);
       if (targets.dtype() != DType.INT) {
-        throw new ShapeException("cross_entropy targets must be integer class ids, got f32" + targets.shape(), null);
+        throw new ShapeException(
+            "cross_entropy targets must be integer class ids, got f32" + targets.shape(), null);
       }
       if (logits.shape().rank() < 1 || !logits.shape().dropLast(1).equals(targets.shape())) {
         throw new ShapeException(

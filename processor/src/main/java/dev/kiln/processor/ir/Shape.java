@@ -100,16 +100,15 @@ public record Shape(List<Dim> dims) {
         return "1";
       }
       StringBuilder sb = new StringBuilder();
-      powers.forEach(
-          (s, p) -> {
-            if (!sb.isEmpty()) {
-              sb.append('*');
-            }
-            sb.append(s);
-            for (int i = 1; i < p; i++) {
-              sb.append('*').append(s);
-            }
-          });
+      powers.forEach((s, p) -> {
+        if (!sb.isEmpty()) {
+          sb.append('*');
+        }
+        sb.append(s);
+        for (int i = 1; i < p; i++) {
+          sb.append('*').append(s);
+        }
+      });
       return sb.toString();
     }
 

@@ -37,7 +37,8 @@ public final class Autodiff {
         continue;
       }
       for (int i = 0; i < n.inputs().size(); i++) {
-        if (n.op().differentiable(i, n.inputs()) && dependsOnParams.contains(n.inputs().get(i).id())) {
+        if (n.op().differentiable(i, n.inputs())
+            && dependsOnParams.contains(n.inputs().get(i).id())) {
           dependsOnParams.add(n.out().id());
           break;
         }
@@ -47,10 +48,12 @@ public final class Autodiff {
     int nextNode = maxNodeId(g) + 1;
     Map<Value, Value> grads = new LinkedHashMap<>();
     List<Node> nodes = new ArrayList<>(forward);
-    Value lossGrad = new Value(nextValue++, "d_" + g.loss().name(), g.loss().shape(), g.loss().dtype(), Role.GRAD);
+    Value lossGrad = new Value(
+        nextValue++, "d_" + g.loss().name(), g.loss().shape(), g.loss().dtype(), Role.GRAD);
     grads.put(g.loss(), lossGrad);
     Node last = forward.getLast();
-    nodes.add(new Node(nextNode++, new Op.Seed(), List.of(), List.of(lossGrad), last.span(), "backward_seed", ""));
+    nodes.add(new Node(
+        nextNode++, new Op.Seed(), List.of(), List.of(lossGrad), last.span(), "backward_seed", ""));
     for (int k = forward.size() - 1; k >= 0; k--) {
       Node n = forward.get(k);
       Value dOut = grads.get(n.out());
@@ -67,7 +70,12 @@ public final class Autodiff {
         Value gv = grads.get(in);
         if (gv == null) {
           Role role = in.role() == Role.PARAM ? Role.PARAM_GRAD : Role.GRAD;
-          gv = new Value(nextValue++, in.role() == Role.PARAM ? in.name() : "d_" + in.name(), in.shape(), in.dtype(), role);
+          gv = new Value(
+              nextValue++,
+              in.role() == Role.PARAM ? in.name() : "d_" + in.name(),
+              in.shape(),
+              in.dtype(),
+              role);
           grads.put(in, gv);
         }
         gradOf.add(i);
@@ -84,7 +92,14 @@ public final class Autodiff {
       for (int i : n.op().savedOutputs()) {
         reads.add(n.outputs().get(i));
       }
-      nodes.add(new Node(nextNode++, new Op.Backward(n, gradOf), reads, gradValues, n.span(), n.layer(), n.source()));
+      nodes.add(new Node(
+          nextNode++,
+          new Op.Backward(n, gradOf),
+          reads,
+          gradValues,
+          n.span(),
+          n.layer(),
+          n.source()));
     }
     return g.withNodes(nodes, grads);
   }

@@ -35,11 +35,16 @@ public record DecodePlan(Value tokens, Value logits, List<Node> nodes, int maxPo
   /** The plan, or null when the model cannot decode incrementally. */
   public static DecodePlan of(Graph g) {
     Value logits = g.outputs().get("logits");
-    Value tokens = g.inputs().stream().filter(v -> v.dtype() == DType.INT).findFirst().orElse(null);
-    if (logits == null || tokens == null || tokens.shape().rank() != 2 || logits.shape().rank() != 3) {
+    Value tokens =
+        g.inputs().stream().filter(v -> v.dtype() == DType.INT).findFirst().orElse(null);
+    if (logits == null
+        || tokens == null
+        || tokens.shape().rank() != 2
+        || logits.shape().rank() != 3) {
       return null;
     }
-    if (!(tokens.shape().dim(0) instanceof Dim.Sym b) || !(tokens.shape().dim(1) instanceof Dim.Sym t)) {
+    if (!(tokens.shape().dim(0) instanceof Dim.Sym b)
+        || !(tokens.shape().dim(1) instanceof Dim.Sym t)) {
       return null;
     }
     if (!logits.shape().dim(0).equals(b) || !logits.shape().dim(1).equals(t)) {
@@ -76,10 +81,17 @@ public record DecodePlan(Value tokens, Value logits, List<Node> nodes, int maxPo
     return switch (n.op()) {
       case Op.Iota i -> i.length().equals(t);
       case Op.Sinusoidal s -> s.length().equals(t);
-      case Op.Embedding _, Op.Linear _, Op.LayerNorm _, Op.Pointwise _, Op.Scale _, Op.Dropout _, Op.Binary _ -> timeLeading(n, b, t);
+      case Op.Embedding _,
+          Op.Linear _,
+          Op.LayerNorm _,
+          Op.Pointwise _,
+          Op.Scale _,
+          Op.Dropout _,
+          Op.Binary _ -> timeLeading(n, b, t);
       case Op.Softmax s -> timeLeading(n, b, t) && !n.out().shape().last().equals(t);
       case Op.MatMul m -> n.inputs().get(1).shape().rank() == 2 && timeLeading(n, b, t);
-      case Op.Attention a -> !a.cross() && a.lengthsInput() == null && a.dropout() >= 0 && causalOnly(a.mask());
+      case Op.Attention a ->
+        !a.cross() && a.lengthsInput() == null && a.dropout() >= 0 && causalOnly(a.mask());
       default -> false;
     };
   }

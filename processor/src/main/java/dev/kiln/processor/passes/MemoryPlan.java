@@ -88,7 +88,9 @@ public record MemoryPlan(
     // Group by monomial, in a stable order.
     TreeMap<Monomial, List<Integer>> byMonomial = new TreeMap<>();
     for (int id : live.keySet()) {
-      byMonomial.computeIfAbsent(values.get(id).shape().monomial(), k -> new ArrayList<>()).add(id);
+      byMonomial
+          .computeIfAbsent(values.get(id).shape().monomial(), k -> new ArrayList<>())
+          .add(id);
     }
     List<Group> groups = new ArrayList<>();
     Map<Integer, Slot> slots = new LinkedHashMap<>();

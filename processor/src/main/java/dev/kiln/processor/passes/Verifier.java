@@ -34,7 +34,10 @@ public final class Verifier {
     Set<Integer> defined = new HashSet<>();
     for (Param p : g.params()) {
       Value v = g.paramValues().get(p.name());
-      check(v != null && v.role() == Role.PARAM && v.shape().equals(p.shape()), after, "parameter " + p.name() + " has no matching value");
+      check(
+          v != null && v.role() == Role.PARAM && v.shape().equals(p.shape()),
+          after,
+          "parameter " + p.name() + " has no matching value");
       defined.add(v.id());
     }
     for (Value v : g.inputs()) {
@@ -45,14 +48,23 @@ public final class Verifier {
     for (Node n : g.nodes()) {
       check(!n.layer().isEmpty(), after, "node " + n.id() + " has no layer");
       for (Value in : n.inputs()) {
-        check(defined.contains(in.id()) || accumulated.contains(in.id()), after, "node " + n.id() + " (" + n.op().name() + ") reads " + in + " before it is defined");
+        check(
+            defined.contains(in.id()) || accumulated.contains(in.id()),
+            after,
+            "node " + n.id() + " (" + n.op().name() + ") reads " + in + " before it is defined");
       }
       if (n.op() instanceof Op.Backward b) {
         for (int i = 0; i < n.outputs().size(); i++) {
           Value gv = n.outputs().get(i);
           Value of = b.forward().inputs().get(b.gradOf().get(i));
-          check(gv.role() == Role.GRAD || gv.role() == Role.PARAM_GRAD, after, "backward node " + n.id() + " writes non-gradient " + gv);
-          check(gv.shape().equals(of.shape()), after, "gradient " + gv + " has shape " + gv.shape() + " but " + of + " has " + of.shape());
+          check(
+              gv.role() == Role.GRAD || gv.role() == Role.PARAM_GRAD,
+              after,
+              "backward node " + n.id() + " writes non-gradient " + gv);
+          check(
+              gv.shape().equals(of.shape()),
+              after,
+              "gradient " + gv + " has shape " + gv.shape() + " but " + of + " has " + of.shape());
           accumulated.add(gv.id());
         }
         continue;
@@ -65,12 +77,20 @@ public final class Verifier {
       }
       try {
         List<Shape> shapes = n.op().infer(n.inputs());
-        check(shapes.size() == n.outputs().size(), after, "node " + n.id() + " has " + n.outputs().size() + " outputs, its op " + shapes.size());
+        check(
+            shapes.size() == n.outputs().size(),
+            after,
+            "node " + n.id() + " has " + n.outputs().size() + " outputs, its op " + shapes.size());
         for (int i = 0; i < shapes.size(); i++) {
-          check(shapes.get(i).equals(n.outputs().get(i).shape()), after, "node " + n.id() + " output " + i + " has shape " + n.outputs().get(i).shape() + ", its op says " + shapes.get(i));
+          check(
+              shapes.get(i).equals(n.outputs().get(i).shape()),
+              after,
+              "node " + n.id() + " output " + i + " has shape "
+                  + n.outputs().get(i).shape() + ", its op says " + shapes.get(i));
         }
       } catch (ShapeException e) {
-        throw new BrokenInvariant("after " + after + ": node " + n.id() + " violates its shape rule: " + e.getMessage());
+        throw new BrokenInvariant(
+            "after " + after + ": node " + n.id() + " violates its shape rule: " + e.getMessage());
       }
     }
     for (Value out : g.outputs().values()) {

@@ -14,7 +14,8 @@ import java.util.List;
 final class ConfigMath {
   private ConfigMath() {}
 
-  static SemValue binary(Expr.BinaryOp op, SemValue l, SemValue r, Expr.Binary where, Diagnostics diags) {
+  static SemValue binary(
+      Expr.BinaryOp op, SemValue l, SemValue r, Expr.Binary where, Diagnostics diags) {
     boolean ints = l instanceof SemValue.Int && r instanceof SemValue.Int;
     double a = SemValue.number(l);
     double b = SemValue.number(r);
@@ -75,21 +76,24 @@ final class ConfigMath {
           default -> {}
         }
       } catch (ArithmeticException e) {
-        Message.TYPE_MISMATCH.report(diags, where.span(), "integer overflow in '" + Elaborator.render(where) + "'");
+        Message.TYPE_MISMATCH.report(
+            diags, where.span(), "integer overflow in '" + Elaborator.render(where) + "'");
         return new SemValue.Poison();
       }
     }
-    double v = switch (op) {
-      case ADD -> a + b;
-      case SUB -> a - b;
-      case MUL -> a * b;
-      case DIV -> a / b;
-      case MOD -> a - b * Math.floor(a / b);
-      case POW -> Math.pow(a, b);
-      default -> Double.NaN;
-    };
+    double v =
+        switch (op) {
+          case ADD -> a + b;
+          case SUB -> a - b;
+          case MUL -> a * b;
+          case DIV -> a / b;
+          case MOD -> a - b * Math.floor(a / b);
+          case POW -> Math.pow(a, b);
+          default -> Double.NaN;
+        };
     if (!Double.isFinite(v)) {
-      Message.TYPE_MISMATCH.report(diags, where.span(), "'" + Elaborator.render(where) + "' is not a finite number");
+      Message.TYPE_MISMATCH.report(
+          diags, where.span(), "'" + Elaborator.render(where) + "' is not a finite number");
       return new SemValue.Poison();
     }
     return new SemValue.Float(v);
@@ -98,10 +102,11 @@ final class ConfigMath {
   /** Configuration functions ({@code sqrt(d)}) and initialisers ({@code normal(0.02)}). */
   static SemValue function(Expr.Call c, List<SemValue> args, Diagnostics diags) {
     String f = c.callee();
-    int arity = switch (f) {
-      case "min", "max" -> 2;
-      default -> 1;
-    };
+    int arity =
+        switch (f) {
+          case "min", "max" -> 2;
+          default -> 1;
+        };
     if (args.size() != arity) {
       Message.TOO_MANY_ARGUMENTS.reportWithHint(
           diags, c.span(), f + " takes " + arity + " argument(s)", f, arity, args.size());
@@ -109,7 +114,13 @@ final class ConfigMath {
     }
     for (int i = 0; i < args.size(); i++) {
       if (!SemValue.isNumber(args.get(i))) {
-        Message.WRONG_ARGUMENT.report(diags, c.args().get(i).value().span(), f, "argument " + (i + 1), "a number", args.get(i).describe());
+        Message.WRONG_ARGUMENT.report(
+            diags,
+            c.args().get(i).value().span(),
+            f,
+            "argument " + (i + 1),
+            "a number",
+            args.get(i).describe());
         return new SemValue.Poison();
       }
     }
@@ -117,13 +128,19 @@ final class ConfigMath {
     boolean ints = args.stream().allMatch(a -> a instanceof SemValue.Int);
     switch (f) {
       case "normal" -> {
-        return positive(c, diags, x) ? new SemValue.InitV(new Init.Normal(x)) : new SemValue.Poison();
+        return positive(c, diags, x)
+            ? new SemValue.InitV(new Init.Normal(x))
+            : new SemValue.Poison();
       }
       case "truncated_normal" -> {
-        return positive(c, diags, x) ? new SemValue.InitV(new Init.TruncatedNormal(x)) : new SemValue.Poison();
+        return positive(c, diags, x)
+            ? new SemValue.InitV(new Init.TruncatedNormal(x))
+            : new SemValue.Poison();
       }
       case "uniform" -> {
-        return positive(c, diags, x) ? new SemValue.InitV(new Init.Uniform(x)) : new SemValue.Poison();
+        return positive(c, diags, x)
+            ? new SemValue.InitV(new Init.Uniform(x))
+            : new SemValue.Poison();
       }
       case "constant" -> {
         return new SemValue.InitV(new Init.Constant(x));

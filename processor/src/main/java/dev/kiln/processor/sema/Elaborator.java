@@ -81,7 +81,11 @@ public final class Elaborator {
    * Returns null when the model does not exist; otherwise a graph, valid only if no error was reported.
    */
   public static Graph elaborate(
-      Program program, String modelName, Map<String, Expr> overrides, Span requestSpan, Diagnostics diags) {
+      Program program,
+      String modelName,
+      Map<String, Expr> overrides,
+      Span requestSpan,
+      Diagnostics diags) {
     Decl.Model model = program.models().get(modelName);
     if (model == null) {
       return null;
@@ -115,7 +119,10 @@ public final class Elaborator {
       if (!(v instanceof SemValue.Poison)
           && !(SemValue.isNumber(v) || v instanceof SemValue.Bool || v instanceof SemValue.Str)) {
         Message.TYPE_MISMATCH.report(
-            diags, p.span(), "model parameter '" + p.name() + "' must be a number or true/false, got " + v.describe());
+            diags,
+            p.span(),
+            "model parameter '" + p.name() + "' must be a number or true/false, got "
+                + v.describe());
         v = new SemValue.Poison();
       }
       env.bind(p.name(), v, p.span());
@@ -210,7 +217,8 @@ public final class Elaborator {
       Returned r = exec(s, inBlock);
       if (r != null) {
         if (i + 1 < body.size()) {
-          Message.MISPLACED_RETURN.report(diags, body.get(i + 1).span(), "statement after 'return' is never executed");
+          Message.MISPLACED_RETURN.report(
+              diags, body.get(i + 1).span(), "statement after 'return' is never executed");
         }
         return r;
       }
@@ -223,12 +231,13 @@ public final class Elaborator {
     String savedLayer = g.layer;
     g.source = sourceOf(s.span());
     if (blockStack.isEmpty()) {
-      String bound = switch (s) {
-        case Stmt.Let l -> l.name();
-        case Stmt.Output o -> o.name();
-        case Stmt.Input in -> in.name();
-        default -> null;
-      };
+      String bound =
+          switch (s) {
+            case Stmt.Let l -> l.name();
+            case Stmt.Output o -> o.name();
+            case Stmt.Input in -> in.name();
+            default -> null;
+          };
       if (bound != null) {
         g.layer = bound + String.join("", loopLabels);
       }
@@ -254,7 +263,10 @@ public final class Elaborator {
         }
         case Stmt.Return r -> {
           if (!inBlock) {
-            Message.MISPLACED_RETURN.report(diags, r.span(), "'return' is only allowed in a block; use 'output name = ...' in a model");
+            Message.MISPLACED_RETURN.report(
+                diags,
+                r.span(),
+                "'return' is only allowed in a block; use 'output name = ...' in a model");
             return null;
           }
           return new Returned(eval(r.value(), null));
@@ -312,7 +324,10 @@ public final class Elaborator {
 
   private void input(Stmt.Input in, boolean inBlock) {
     if (inBlock) {
-      Message.MISPLACED_RETURN.report(diags, in.span(), "inputs are declared in a model, not in a block; pass the tensor as a block parameter");
+      Message.MISPLACED_RETURN.report(
+          diags,
+          in.span(),
+          "inputs are declared in a model, not in a block; pass the tensor as a block parameter");
       return;
     }
     List<dev.kiln.processor.ir.Dim> dims = new ArrayList<>();
@@ -343,7 +358,11 @@ public final class Elaborator {
         Env.Binding b = env.lookup(n.name());
         if (b != null && !(b.value() instanceof SemValue.RuntimeDim)) {
           if (n.max() != null) {
-            Message.RUNTIME_DIM.report(diags, n.span(), "'" + n.name() + "' is a model parameter, not a run-time dim; it cannot have a bound");
+            Message.RUNTIME_DIM.report(
+                diags,
+                n.span(),
+                "'" + n.name()
+                    + "' is a model parameter, not a run-time dim; it cannot have a bound");
             return null;
           }
           return staticDim(b.value(), n.span(), "dimension '" + n.name() + "'");
@@ -363,7 +382,10 @@ public final class Elaborator {
         RuntimeDim existing = g.dims.get(n.name());
         if (existing != null && max > 0 && existing.max() > 0 && existing.max() != max) {
           Message.RUNTIME_DIM.report(
-              diags, n.max().span(), "run-time dim " + n.name() + " is bounded by " + existing.max() + " elsewhere, here by " + max);
+              diags,
+              n.max().span(),
+              "run-time dim " + n.name() + " is bounded by " + existing.max()
+                  + " elsewhere, here by " + max);
           return null;
         }
         if (existing == null || (max > 0 && existing.max() == 0)) {
@@ -397,7 +419,10 @@ public final class Elaborator {
 
   private void output(Stmt.Output out, boolean inBlock) {
     if (inBlock) {
-      Message.MISPLACED_RETURN.report(diags, out.span(), "outputs are declared in a model; a block gives its result with 'return'");
+      Message.MISPLACED_RETURN.report(
+          diags,
+          out.span(),
+          "outputs are declared in a model; a block gives its result with 'return'");
       return;
     }
     SemValue v = out.value() != null
@@ -488,7 +513,8 @@ public final class Elaborator {
           return p;
         }
         default -> {
-          Message.TYPE_MISMATCH.report(diags, s.span(), "cannot put " + b.value().describe() + " into a string");
+          Message.TYPE_MISMATCH.report(
+              diags, s.span(), "cannot put " + b.value().describe() + " into a string");
           return new SemValue.Poison();
         }
       }
@@ -534,7 +560,8 @@ public final class Elaborator {
     Set<String> candidates = new TreeSet<>(env.names());
     candidates.addAll(Builtins.MASK_CONSTANTS);
     candidates.addAll(g.dims.keySet());
-    Message.UNKNOWN_NAME.reportWithHint(diags, n.span(), Suggest.hint(n.name(), candidates), n.name());
+    Message.UNKNOWN_NAME.reportWithHint(
+        diags, n.span(), Suggest.hint(n.name(), candidates), n.name());
     return new SemValue.Poison();
   }
 
@@ -547,12 +574,17 @@ public final class Elaborator {
     }
     if (in == null) {
       Message.PADDING_MISUSE.reportWithHint(
-          diags, span, "declare it: input " + lengths + ": int[B]",
+          diags,
+          span,
+          "declare it: input " + lengths + ": int[B]",
           "the padding mask needs an input '" + lengths + "' with the length of each sequence");
       return new SemValue.Poison();
     }
     if (in.dtype() != DType.INT || in.shape().rank() != 1) {
-      Message.PADDING_MISUSE.report(diags, span, "padding lengths '" + lengths + "' must be int[B], got " + in.dtype().label + in.shape());
+      Message.PADDING_MISUSE.report(
+          diags,
+          span,
+          "padding lengths '" + lengths + "' must be int[B], got " + in.dtype().label + in.shape());
       return new SemValue.Poison();
     }
     return new SemValue.Mask(new MaskExpr.Padding(lengths));
@@ -578,7 +610,8 @@ public final class Elaborator {
       Message.UNKNOWN_MEMBER.report(diags, m.span(), owner, m.member(), hint);
       return new SemValue.Poison();
     }
-    Message.TYPE_MISMATCH.report(diags, m.span(), "cannot take '." + m.member() + "' of " + target.describe());
+    Message.TYPE_MISMATCH.report(
+        diags, m.span(), "cannot take '." + m.member() + "' of " + target.describe());
     return new SemValue.Poison();
   }
 
@@ -589,7 +622,8 @@ public final class Elaborator {
       case SemValue.Operand o -> new SemValue.Operand(o.value(), !o.transposed(), render(t));
       case SemValue.Tensor x -> new SemValue.Operand(x.value(), true, render(t));
       default -> {
-        Message.TYPE_MISMATCH.report(diags, t.span(), "only tensors and weights can be transposed, not " + v.describe());
+        Message.TYPE_MISMATCH.report(
+            diags, t.span(), "only tensors and weights can be transposed, not " + v.describe());
         yield new SemValue.Poison();
       }
     };
@@ -608,7 +642,8 @@ public final class Elaborator {
       case Expr.Call c -> c.callee() + "(...)";
       case Expr.Binary b -> render(b.left()) + " " + b.op().symbol + " " + render(b.right());
       case Expr.Unary u -> u.op().symbol + render(u.operand());
-      case Expr.Conditional c -> render(c.cond()) + " ? " + render(c.then()) + " : " + render(c.otherwise());
+      case Expr.Conditional c ->
+        render(c.cond()) + " ? " + render(c.then()) + " : " + render(c.otherwise());
       case Expr.ListLit l -> "[...]";
     };
   }
@@ -639,7 +674,8 @@ public final class Elaborator {
         if (v instanceof SemValue.Mask m) {
           return new SemValue.Mask(new MaskExpr.Not(m.mask()));
         }
-        Message.TYPE_MISMATCH.report(diags, u.span(), "'!' needs true/false or a mask, got " + v.describe());
+        Message.TYPE_MISMATCH.report(
+            diags, u.span(), "'!' needs true/false or a mask, got " + v.describe());
         return new SemValue.Poison();
       }
     }
@@ -660,27 +696,42 @@ public final class Elaborator {
     Expr.BinaryOp op = b.op();
     // Mask algebra.
     if (l instanceof SemValue.Mask || r instanceof SemValue.Mask) {
-      if ((op == Expr.BinaryOp.BIT_AND || op == Expr.BinaryOp.BIT_OR || op == Expr.BinaryOp.AND || op == Expr.BinaryOp.OR)
-          && l instanceof SemValue.Mask lm && r instanceof SemValue.Mask rm) {
+      if ((op == Expr.BinaryOp.BIT_AND
+              || op == Expr.BinaryOp.BIT_OR
+              || op == Expr.BinaryOp.AND
+              || op == Expr.BinaryOp.OR)
+          && l instanceof SemValue.Mask lm
+          && r instanceof SemValue.Mask rm) {
         boolean and = op == Expr.BinaryOp.BIT_AND || op == Expr.BinaryOp.AND;
-        return new SemValue.Mask(and ? new MaskExpr.And(lm.mask(), rm.mask()) : new MaskExpr.Or(lm.mask(), rm.mask()));
+        return new SemValue.Mask(
+            and ? new MaskExpr.And(lm.mask(), rm.mask()) : new MaskExpr.Or(lm.mask(), rm.mask()));
       }
-      return l instanceof SemValue.Mask lm ? maskMisuse(lm, b.left().span()) : maskMisuse((SemValue.Mask) r, b.right().span());
+      return l instanceof SemValue.Mask lm
+          ? maskMisuse(lm, b.left().span())
+          : maskMisuse((SemValue.Mask) r, b.right().span());
     }
     // Logic.
-    if (op == Expr.BinaryOp.AND || op == Expr.BinaryOp.OR || op == Expr.BinaryOp.BIT_AND || op == Expr.BinaryOp.BIT_OR) {
+    if (op == Expr.BinaryOp.AND
+        || op == Expr.BinaryOp.OR
+        || op == Expr.BinaryOp.BIT_AND
+        || op == Expr.BinaryOp.BIT_OR) {
       if (l instanceof SemValue.Bool lb && r instanceof SemValue.Bool rb) {
         boolean and = op == Expr.BinaryOp.AND || op == Expr.BinaryOp.BIT_AND;
         return new SemValue.Bool(and ? lb.value() && rb.value() : lb.value() || rb.value());
       }
       Message.TYPE_MISMATCH.report(
-          diags, b.opSpan(), "'" + op.symbol + "' needs true/false or masks on both sides, got " + l.describe() + " and " + r.describe());
+          diags,
+          b.opSpan(),
+          "'" + op.symbol + "' needs true/false or masks on both sides, got " + l.describe()
+              + " and " + r.describe());
       return new SemValue.Poison();
     }
     if (SemValue.isNumber(l) && SemValue.isNumber(r)) {
       return ConfigMath.binary(op, l, r, b, diags);
     }
-    if ((op == Expr.BinaryOp.EQ || op == Expr.BinaryOp.NE) && l instanceof SemValue.Bool lb && r instanceof SemValue.Bool rb) {
+    if ((op == Expr.BinaryOp.EQ || op == Expr.BinaryOp.NE)
+        && l instanceof SemValue.Bool lb
+        && r instanceof SemValue.Bool rb) {
       return new SemValue.Bool((lb.value() == rb.value()) == (op == Expr.BinaryOp.EQ));
     }
     return tensorArithmetic(op, l, r, b);
@@ -689,14 +740,19 @@ public final class Elaborator {
   private SemValue tensorArithmetic(Expr.BinaryOp op, SemValue l, SemValue r, Expr.Binary b) {
     boolean lt = isTensorLike(l);
     boolean rt = isTensorLike(r);
-    if (lt && rt && (op == Expr.BinaryOp.ADD || op == Expr.BinaryOp.SUB || op == Expr.BinaryOp.MUL)) {
+    if (lt
+        && rt
+        && (op == Expr.BinaryOp.ADD || op == Expr.BinaryOp.SUB || op == Expr.BinaryOp.MUL)) {
       Value a = tensorOf(l, b.left().span(), "an operand");
       Value c = tensorOf(r, b.right().span(), "an operand");
       if (a == null || c == null) {
         return new SemValue.Poison();
       }
-      Op.Arith kind = op == Expr.BinaryOp.ADD ? Op.Arith.ADD : op == Expr.BinaryOp.SUB ? Op.Arith.SUB : Op.Arith.MUL;
-      // Broadcasting: the smaller operand must match the trailing dims of the larger; + and * commute.
+      Op.Arith kind = op == Expr.BinaryOp.ADD
+          ? Op.Arith.ADD
+          : op == Expr.BinaryOp.SUB ? Op.Arith.SUB : Op.Arith.MUL;
+      // Broadcasting: the smaller operand must match the trailing dims of the larger; + and *
+      // commute.
       if (!a.shape().endsWith(c.shape()) && c.shape().endsWith(a.shape()) && kind != Op.Arith.SUB) {
         Value swap = a;
         a = c;
@@ -711,20 +767,28 @@ public final class Elaborator {
         Message.DIVISION_BY_ZERO.report(diags, b.right().span(), render(b));
         return new SemValue.Poison();
       }
-      return a == null ? new SemValue.Poison() : ops.apply(new Op.Scale(op == Expr.BinaryOp.MUL ? s : 1 / s), b.span(), "scale", a);
+      return a == null
+          ? new SemValue.Poison()
+          : ops.apply(new Op.Scale(op == Expr.BinaryOp.MUL ? s : 1 / s), b.span(), "scale", a);
     }
     if (SemValue.isNumber(l) && rt && op == Expr.BinaryOp.MUL) {
       Value a = tensorOf(r, b.right().span(), "an operand");
-      return a == null ? new SemValue.Poison() : ops.apply(new Op.Scale(SemValue.number(l)), b.span(), "scale", a);
+      return a == null
+          ? new SemValue.Poison()
+          : ops.apply(new Op.Scale(SemValue.number(l)), b.span(), "scale", a);
     }
     if (l instanceof SemValue.RuntimeDim || r instanceof SemValue.RuntimeDim) {
       SemValue.RuntimeDim d = l instanceof SemValue.RuntimeDim x ? x : (SemValue.RuntimeDim) r;
       Message.RUNTIME_DIM.report(
-          diags, b.span(), "'" + d.name() + "' is a run-time dim; it cannot be used in arithmetic or comparisons");
+          diags,
+          b.span(),
+          "'" + d.name() + "' is a run-time dim; it cannot be used in arithmetic or comparisons");
       return new SemValue.Poison();
     }
     Message.TYPE_MISMATCH.report(
-        diags, b.opSpan(), "cannot apply '" + b.op().symbol + "' to " + l.describe() + " and " + r.describe());
+        diags,
+        b.opSpan(),
+        "cannot apply '" + b.op().symbol + "' to " + l.describe() + " and " + r.describe());
     return new SemValue.Poison();
   }
 
@@ -743,7 +807,8 @@ public final class Elaborator {
         yield null;
       }
       default -> {
-        Message.TYPE_MISMATCH.report(diags, span, "expected a tensor as " + role + ", got " + v.describe());
+        Message.TYPE_MISMATCH.report(
+            diags, span, "expected a tensor as " + role + ", got " + v.describe());
         yield null;
       }
     };
@@ -765,7 +830,8 @@ public final class Elaborator {
     if (Builtins.MASK_FUNCTIONS.contains(c.callee())) {
       return maskCall(c);
     }
-    if (Builtins.INIT_FUNCTIONS.contains(c.callee()) || Builtins.CONFIG_FUNCTIONS.contains(c.callee())) {
+    if (Builtins.INIT_FUNCTIONS.contains(c.callee())
+        || Builtins.CONFIG_FUNCTIONS.contains(c.callee())) {
       List<SemValue> args = new ArrayList<>();
       for (Arg a : c.args()) {
         args.add(eval(a.value(), null));
@@ -779,7 +845,10 @@ public final class Elaborator {
     candidates.addAll(program.blocks().keySet());
     String hint = Suggest.hint(c.callee(), candidates);
     Message.UNKNOWN_OP.reportWithHint(
-        diags, c.calleeSpan(), hint != null ? hint : "known ops: " + String.join(", ", Builtins.OPS.keySet()), c.callee());
+        diags,
+        c.calleeSpan(),
+        hint != null ? hint : "known ops: " + String.join(", ", Builtins.OPS.keySet()),
+        c.callee());
     for (Arg a : c.args()) {
       eval(a.value(), null); // still report errors inside the arguments
     }
@@ -790,20 +859,28 @@ public final class Elaborator {
     String f = c.callee();
     if (f.equals("padding")) {
       if (c.args().size() != 1 || !(c.args().getFirst().value() instanceof Expr.Name n)) {
-        Message.WRONG_ARGUMENT.report(diags, c.span(), "padding", "lengths", "the name of an int[B] input", "something else");
+        Message.WRONG_ARGUMENT.report(
+            diags, c.span(), "padding", "lengths", "the name of an int[B] input", "something else");
         return new SemValue.Poison();
       }
       return paddingMask(n.name(), n.span());
     }
     int arity = f.equals("fixed") ? 2 : 1;
     if (c.args().size() != arity) {
-      Message.TOO_MANY_ARGUMENTS.reportWithHint(diags, c.span(), f + " takes " + arity + " argument(s)", f, arity, c.args().size());
+      Message.TOO_MANY_ARGUMENTS.reportWithHint(
+          diags,
+          c.span(),
+          f + " takes " + arity + " argument(s)",
+          f,
+          arity,
+          c.args().size());
       return new SemValue.Poison();
     }
     int[] values = new int[arity];
     for (int i = 0; i < arity; i++) {
       Expr e = c.args().get(i).value();
-      dev.kiln.processor.ir.Dim d = staticDim(eval(e, null), e.span(), f + " " + (i == 0 ? "width" : "count"));
+      dev.kiln.processor.ir.Dim d =
+          staticDim(eval(e, null), e.span(), f + " " + (i == 0 ? "width" : "count"));
       if (d == null) {
         return new SemValue.Poison();
       }
@@ -814,7 +891,8 @@ public final class Elaborator {
       case "strided" -> new SemValue.Mask(new MaskExpr.Strided(values[0]));
       default -> {
         if (values[1] > values[0]) {
-          Message.WRONG_ARGUMENT.report(diags, c.span(), "fixed", "c", "at most l (" + values[0] + ")", values[1]);
+          Message.WRONG_ARGUMENT.report(
+              diags, c.span(), "fixed", "c", "at most l (" + values[0] + ")", values[1]);
           yield new SemValue.Poison();
         }
         yield new SemValue.Mask(new MaskExpr.Fixed(values[0], values[1]));
@@ -852,7 +930,8 @@ public final class Elaborator {
           continue;
         }
         if (positional >= sig.params().size()) {
-          Message.TOO_MANY_ARGUMENTS.report(diags, a.span(), sig.op(), sig.params().size(), countPositional(c));
+          Message.TOO_MANY_ARGUMENTS.report(
+              diags, a.span(), sig.op(), sig.params().size(), countPositional(c));
           ok = false;
           break;
         }
@@ -862,7 +941,11 @@ public final class Elaborator {
         if (sig.param(name) == null) {
           String hint = Suggest.hint(name, sig.names());
           Message.UNKNOWN_ARGUMENT.reportWithHint(
-              diags, a.span(), hint != null ? hint : sig.op() + " takes: " + String.join(", ", sig.names()), sig.op(), name);
+              diags,
+              a.span(),
+              hint != null ? hint : sig.op() + " takes: " + String.join(", ", sig.names()),
+              sig.op(),
+              name);
           ok = false;
           continue;
         }
@@ -890,7 +973,8 @@ public final class Elaborator {
       List<SemValue> tensors = new ArrayList<>();
       for (SemValue v : rest) {
         if (!isTensorLike(v)) {
-          Message.WRONG_ARGUMENT.report(diags, c.span(), sig.op(), "inputs", "tensors", v.describe());
+          Message.WRONG_ARGUMENT.report(
+              diags, c.span(), sig.op(), "inputs", "tensors", v.describe());
           return null;
         }
         tensors.add(v);
@@ -911,18 +995,19 @@ public final class Elaborator {
   }
 
   private SemValue checkKind(Signature sig, Signature.Parameter p, SemValue v, Span span) {
-    boolean ok = switch (p.kind()) {
-      case TENSOR -> isTensorLike(v);
-      case INT -> v instanceof SemValue.Int;
-      case FLOAT -> SemValue.isNumber(v);
-      case BOOL -> v instanceof SemValue.Bool;
-      case STRING -> v instanceof SemValue.Str;
-      case MASK -> v instanceof SemValue.Mask;
-      case INIT -> v instanceof SemValue.InitV;
-      case WEIGHT -> v instanceof SemValue.Operand || v instanceof SemValue.Tensor;
-      case DIM -> v instanceof SemValue.RuntimeDim || v instanceof SemValue.Int;
-      case SHAPE -> v instanceof SemValue.ListV;
-    };
+    boolean ok =
+        switch (p.kind()) {
+          case TENSOR -> isTensorLike(v);
+          case INT -> v instanceof SemValue.Int;
+          case FLOAT -> SemValue.isNumber(v);
+          case BOOL -> v instanceof SemValue.Bool;
+          case STRING -> v instanceof SemValue.Str;
+          case MASK -> v instanceof SemValue.Mask;
+          case INIT -> v instanceof SemValue.InitV;
+          case WEIGHT -> v instanceof SemValue.Operand || v instanceof SemValue.Tensor;
+          case DIM -> v instanceof SemValue.RuntimeDim || v instanceof SemValue.Int;
+          case SHAPE -> v instanceof SemValue.ListV;
+        };
     if (ok) {
       return v;
     }
@@ -930,7 +1015,8 @@ public final class Elaborator {
       maskMisuse(m, span);
       return null;
     }
-    Message.WRONG_ARGUMENT.report(diags, span, sig.op(), p.name(), p.kind().description, v.describe());
+    Message.WRONG_ARGUMENT.report(
+        diags, span, sig.op(), p.name(), p.kind().description, v.describe());
     return null;
   }
 
@@ -961,14 +1047,16 @@ public final class Elaborator {
       String name;
       if (a.name() == null) {
         if (positional >= block.params().size()) {
-          Message.TOO_MANY_ARGUMENTS.report(diags, a.span(), block.name(), block.params().size(), countPositional(c));
+          Message.TOO_MANY_ARGUMENTS.report(
+              diags, a.span(), block.name(), block.params().size(), countPositional(c));
           ok = false;
           break;
         }
         name = block.params().get(positional++).name();
       } else if (a.name().equals("name") && !paramNames.contains("name")) {
         if (!(v instanceof SemValue.Str s)) {
-          Message.WRONG_ARGUMENT.report(diags, a.value().span(), block.name(), "name", "a string", v.describe());
+          Message.WRONG_ARGUMENT.report(
+              diags, a.value().span(), block.name(), "name", "a string", v.describe());
           ok = false;
           continue;
         }
@@ -979,7 +1067,11 @@ public final class Elaborator {
         if (!paramNames.contains(name)) {
           String hint = Suggest.hint(name, paramNames);
           Message.UNKNOWN_ARGUMENT.reportWithHint(
-              diags, a.span(), hint != null ? hint : block.name() + " takes: " + String.join(", ", paramNames), block.name(), name);
+              diags,
+              a.span(),
+              hint != null ? hint : block.name() + " takes: " + String.join(", ", paramNames),
+              block.name(),
+              name);
           ok = false;
           continue;
         }
@@ -1003,7 +1095,9 @@ public final class Elaborator {
     String savedLayer = g.layer;
     Env blockEnv = new Env(configEnv());
     env = blockEnv;
-    String local = explicitName != null ? explicitName : callerScope.unique(bindingName != null ? bindingName : lower(block.name()));
+    String local = explicitName != null
+        ? explicitName
+        : callerScope.unique(bindingName != null ? bindingName : lower(block.name()));
     scope = new Scope(callerScope.prefix + local + ".");
     if (blockStack.isEmpty()) {
       g.layer = local;
@@ -1023,7 +1117,8 @@ public final class Elaborator {
       laterDefinitions = definitions(block.body());
       Returned r = execBody(block.body(), true, block.span());
       if (r == null) {
-        Message.MISPLACED_RETURN.report(diags, block.span(), "block '" + block.name() + "' ends without 'return'");
+        Message.MISPLACED_RETURN.report(
+            diags, block.span(), "block '" + block.name() + "' ends without 'return'");
         return new SemValue.Poison();
       }
       return r.value();

@@ -96,6 +96,16 @@ final class GraphBuilder {
 
   Graph build(String name, String file, Map<String, Object> config, Value loss) {
     return new Graph(
-        name, file, config, List.copyOf(dims.values()), params, paramValues, inputs, nodes, outputs, loss, Map.of());
+        name,
+        file,
+        config,
+        List.copyOf(dims.values()),
+        params,
+        paramValues,
+        inputs,
+        nodes,
+        outputs,
+        loss,
+        Map.of());
   }
 }

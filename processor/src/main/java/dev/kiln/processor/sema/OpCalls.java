@@ -53,7 +53,8 @@ final class OpCalls {
     return apply(op, span, name, in.toArray(Value[]::new));
   }
 
-  private SemValue applyWith(Op op, List<Value> in, Span span, String name, Map<String, Value> weights) {
+  private SemValue applyWith(
+      Op op, List<Value> in, Span span, String name, Map<String, Value> weights) {
     try {
       return new SemValue.Tensor(g.node(op, in, span, name).getFirst(), weights);
     } catch (ShapeException e) {
@@ -105,7 +106,8 @@ final class OpCalls {
           parts.add(el.tensorOf(v, span, "a concat input"));
         }
         if (parts.size() < 2) {
-          Message.MISSING_ARGUMENT.reportWithHint(diags, span, "concat needs at least two tensors", "concat", "tensors");
+          Message.MISSING_ARGUMENT.reportWithHint(
+              diags, span, "concat needs at least two tensors", "concat", "tensors");
           yield new SemValue.Poison();
         }
         int axis = axis(a.get("axis"), parts.getFirst().shape().rank(), -1);
@@ -116,10 +118,21 @@ final class OpCalls {
         int ignore = (int) integer(a, "ignore_index", -100);
         double smoothing = number(a, "label_smoothing", 0);
         if (smoothing < 0 || smoothing >= 1) {
-          Message.WRONG_ARGUMENT.report(diags, a.get("label_smoothing").span(), "cross_entropy", "label_smoothing", "in [0, 1)", smoothing);
+          Message.WRONG_ARGUMENT.report(
+              diags,
+              a.get("label_smoothing").span(),
+              "cross_entropy",
+              "label_smoothing",
+              "in [0, 1)",
+              smoothing);
           yield new SemValue.Poison();
         }
-        yield apply(new Op.CrossEntropy(ignore, smoothing), span, label, tensor(a, "logits"), tensor(a, "targets"));
+        yield apply(
+            new Op.CrossEntropy(ignore, smoothing),
+            span,
+            label,
+            tensor(a, "logits"),
+            tensor(a, "targets"));
       }
       case "mean" -> apply(new Op.Mean(), span, label, tensor(a, "x"));
       case "param" -> param(a, span, binding);
@@ -138,7 +151,13 @@ final class OpCalls {
       Shape s = w.value().shape();
       if (w.transposed() || s.rank() != 2) {
         Message.TIED_WEIGHT_SHAPE.report(
-            diags, weight.span(), w.text(), (w.transposed() ? "^T of " : "") + s, "embedding", "a 2-D table [vocab, dim]", "tie to an embedding table without ^T");
+            diags,
+            weight.span(),
+            w.text(),
+            (w.transposed() ? "^T of " : "") + s,
+            "embedding",
+            "a 2-D table [vocab, dim]",
+            "tie to an embedding table without ^T");
         return new SemValue.Poison();
       }
       for (String key : List.of("vocab", "dim")) {
@@ -147,7 +166,13 @@ final class OpCalls {
           Dim have = s.dim(key.equals("vocab") ? 0 : 1);
           if (want != null && !want.equals(have)) {
             Message.TIED_WEIGHT_SHAPE.report(
-                diags, weight.span(), w.text(), s, "embedding(" + key + " = " + want + ")", "that " + key, "drop '" + key + "' or tie to a matching table");
+                diags,
+                weight.span(),
+                w.text(),
+                s,
+                "embedding(" + key + " = " + want + ")",
+                "that " + key,
+                "drop '" + key + "' or tie to a matching table");
             return new SemValue.Poison();
           }
         }
@@ -156,7 +181,11 @@ final class OpCalls {
     } else {
       if (!a.containsKey("vocab") || !a.containsKey("dim")) {
         Message.MISSING_ARGUMENT.reportWithHint(
-            diags, span, "give vocab and dim, or weight = another embedding's weight", "embedding", a.containsKey("vocab") ? "dim" : "vocab");
+            diags,
+            span,
+            "give vocab and dim, or weight = another embedding's weight",
+            "embedding",
+            a.containsKey("vocab") ? "dim" : "vocab");
         return new SemValue.Poison();
       }
       Dim vocab = size(a.get("vocab"), "embedding vocab");
@@ -165,30 +194,47 @@ final class OpCalls {
         return new SemValue.Poison();
       }
       String local = el.localName(a.get("name"), binding, "embedding");
-      table = g.param(el.paramName(local, "weight"), Shape.of(vocab, dim), init(a, "init", DEFAULT_INIT), true, span);
+      table = g.param(
+          el.paramName(local, "weight"),
+          Shape.of(vocab, dim),
+          init(a, "init", DEFAULT_INIT),
+          true,
+          span);
     }
     if (ids == null) {
       return new SemValue.Poison();
     }
     Node producer = g.producer(ids);
-    if (producer != null && producer.op() instanceof Op.Iota iota && iota.length() instanceof Dim.Sym sym) {
+    if (producer != null
+        && producer.op() instanceof Op.Iota iota
+        && iota.length() instanceof Dim.Sym sym) {
       int rows = ((Dim.Fixed) table.shape().dim(0)).size();
       RuntimeDim d = el.runtimeDim(sym.name());
       if (d != null && d.max() == 0) {
         el.updateRuntimeDim(new RuntimeDim(d.name(), rows, d.span()));
       } else if (d != null && d.max() > rows) {
         Message.SHAPE_MISMATCH.reportWithHint(
-            diags, span, "raise the table size or lower the bound of " + d.name(),
-            "positions up to " + d.name() + " <= " + d.max() + " do not fit the " + rows + " rows of the position table");
+            diags,
+            span,
+            "raise the table size or lower the bound of " + d.name(),
+            "positions up to " + d.name() + " <= " + d.max() + " do not fit the " + rows
+                + " rows of the position table");
         return new SemValue.Poison();
       }
     }
-    return applyWith(new Op.Embedding(), List.of(ids, table), span, binding != null ? binding : "embedding", Map.of("weight", table));
+    return applyWith(
+        new Op.Embedding(),
+        List.of(ids, table),
+        span,
+        binding != null ? binding : "embedding",
+        Map.of("weight", table));
   }
 
   private SemValue positions(Map<String, Bound> a) {
     Dim len = dimArg(a.get("length"));
-    return len == null ? new SemValue.Poison() : apply(new Op.Iota(len), a.get("length").span(), "positions");
+    return len == null
+        ? new SemValue.Poison()
+        : apply(new Op.Iota(len), a.get("length").span(), "positions");
   }
 
   /** {@code x + embedding(positions(T), max, d)} or {@code x + sinusoidal(T, d)} for x of shape [.., T, d]. */
@@ -198,7 +244,10 @@ final class OpCalls {
       return new SemValue.Poison();
     }
     if (x.shape().rank() < 2 || !(x.shape().last() instanceof Dim.Fixed width)) {
-      Message.SHAPE_MISMATCH.report(diags, a.get("x").span(), "add_positions needs an input [.., time, width] with a static width, got " + x.shape());
+      Message.SHAPE_MISMATCH.report(
+          diags,
+          a.get("x").span(),
+          "add_positions needs an input [.., time, width] with a static width, got " + x.shape());
       return new SemValue.Poison();
     }
     Dim time = x.shape().dim(-2);
@@ -208,7 +257,12 @@ final class OpCalls {
       table = apply(new Op.Sinusoidal(time, width.size()), span, "sinusoidal");
     } else {
       if (!a.containsKey("max")) {
-        Message.MISSING_ARGUMENT.reportWithHint(diags, span, "learned positions need the table size, e.g. max = ctx", "add_positions", "max");
+        Message.MISSING_ARGUMENT.reportWithHint(
+            diags,
+            span,
+            "learned positions need the table size, e.g. max = ctx",
+            "add_positions",
+            "max");
         return new SemValue.Poison();
       }
       SemValue ids = apply(new Op.Iota(time), span, "positions");
@@ -240,7 +294,10 @@ final class OpCalls {
       return new SemValue.Poison();
     }
     if (x.shape().rank() == 0 || !(x.shape().last() instanceof Dim.Fixed in)) {
-      Message.SHAPE_MISMATCH.report(diags, a.get("x").span(), "linear needs an input whose last dim is static, got " + x.shape());
+      Message.SHAPE_MISMATCH.report(
+          diags,
+          a.get("x").span(),
+          "linear needs an input whose last dim is static, got " + x.shape());
       return new SemValue.Poison();
     }
     boolean bias = bool(a, "bias", true);
@@ -254,7 +311,8 @@ final class OpCalls {
       Shape s = op.value().shape();
       transposed = op.transposed();
       if (s.rank() != 2) {
-        Message.TIED_WEIGHT_SHAPE.report(diags, weight.span(), op.text(), s, "linear", "a 2-D weight", "tie to a 2-D weight");
+        Message.TIED_WEIGHT_SHAPE.report(
+            diags, weight.span(), op.text(), s, "linear", "a 2-D weight", "tie to a 2-D weight");
         return new SemValue.Poison();
       }
       Dim usedIn = transposed ? s.dim(1) : s.dim(0);
@@ -267,10 +325,16 @@ final class OpCalls {
         Shape used = Shape.of(usedIn, usedOut);
         String fix = transposed
             ? "a tied weight used with ^T must be stored [out, in] = [" + wantOut + ", " + in + "]"
-            : "a linear weight is stored [in, out] = [" + in + ", " + wantOut + "]; add ^T to use an [out, in] table";
+            : "a linear weight is stored [in, out] = [" + in + ", " + wantOut
+                + "]; add ^T to use an [out, in] table";
         Message.TIED_WEIGHT_SHAPE.report(
-            diags, weight.span(), op.text(), (transposed ? s + " (used as " + used + ")" : s.toString()),
-            "linear from width " + in + " to " + wantOut, "[" + in + ", " + wantOut + "]", fix);
+            diags,
+            weight.span(),
+            op.text(),
+            (transposed ? s + " (used as " + used + ")" : s.toString()),
+            "linear from width " + in + " to " + wantOut,
+            "[" + in + ", " + wantOut + "]",
+            fix);
         return new SemValue.Poison();
       }
       w = op.value();
@@ -284,7 +348,12 @@ final class OpCalls {
       if (out == null) {
         return new SemValue.Poison();
       }
-      w = g.param(el.paramName(local, "weight"), Shape.of(in, out), init(a, "init", DEFAULT_INIT), true, span);
+      w = g.param(
+          el.paramName(local, "weight"),
+          Shape.of(in, out),
+          init(a, "init", DEFAULT_INIT),
+          true,
+          span);
     }
     List<Value> inputs = new ArrayList<>(List.of(x, w));
     Map<String, Value> weights = new LinkedHashMap<>();
@@ -303,12 +372,16 @@ final class OpCalls {
       return new SemValue.Poison();
     }
     if (x.shape().rank() == 0 || !(x.shape().last() instanceof Dim.Fixed d)) {
-      Message.SHAPE_MISMATCH.report(diags, a.get("x").span(), "layernorm needs an input whose last dim is static, got " + x.shape());
+      Message.SHAPE_MISMATCH.report(
+          diags,
+          a.get("x").span(),
+          "layernorm needs an input whose last dim is static, got " + x.shape());
       return new SemValue.Poison();
     }
     double eps = number(a, "eps", 1e-5);
     if (eps <= 0) {
-      Message.WRONG_ARGUMENT.report(diags, a.get("eps").span(), "layernorm", "eps", "a positive number", eps);
+      Message.WRONG_ARGUMENT.report(
+          diags, a.get("eps").span(), "layernorm", "eps", "a positive number", eps);
       return new SemValue.Poison();
     }
     String local = el.localName(a.get("name"), binding, "layernorm");
@@ -326,7 +399,10 @@ final class OpCalls {
       return new SemValue.Poison();
     }
     if (x.shape().rank() != 3 || !(x.shape().last() instanceof Dim.Fixed width)) {
-      Message.SHAPE_MISMATCH.report(diags, a.get("x").span(), "attention needs an input [batch, time, width] with a static width, got " + x.shape());
+      Message.SHAPE_MISMATCH.report(
+          diags,
+          a.get("x").span(),
+          "attention needs an input [batch, time, width] with a static width, got " + x.shape());
       return new SemValue.Poison();
     }
     Dim headsDim = size(a.get("heads"), "attention heads");
@@ -347,10 +423,14 @@ final class OpCalls {
     } else {
       headDim = width.size() / heads;
     }
-    MaskExpr mask = a.containsKey("mask") ? ((SemValue.Mask) a.get("mask").value()).mask() : new MaskExpr.Full();
+    MaskExpr mask = a.containsKey("mask")
+        ? ((SemValue.Mask) a.get("mask").value()).mask()
+        : new MaskExpr.Full();
     if (MaskExpr.paddingMisused(mask)) {
       Message.PADDING_MISUSE.reportWithHint(
-          diags, a.get("mask").span(), "combine it with '&', e.g. causal & padding",
+          diags,
+          a.get("mask").span(),
+          "combine it with '&', e.g. causal & padding",
           "padding can only be combined with '&' (a padded key is never visible)");
       return new SemValue.Poison();
     }
@@ -361,11 +441,18 @@ final class OpCalls {
         return new SemValue.Poison();
       }
       if (kvIn.shape().rank() != 3 || !(kvIn.shape().last() instanceof Dim.Fixed)) {
-        Message.SHAPE_MISMATCH.report(diags, a.get("kv").span(), "attention kv must be [batch, time, width] with a static width, got " + kvIn.shape());
+        Message.SHAPE_MISMATCH.report(
+            diags,
+            a.get("kv").span(),
+            "attention kv must be [batch, time, width] with a static width, got " + kvIn.shape());
         return new SemValue.Poison();
       }
       if (!kvIn.shape().dim(0).equals(x.shape().dim(0))) {
-        Message.SHAPE_MISMATCH.report(diags, a.get("kv").span(), "attention kv " + kvIn.shape() + " must have the batch dim of the queries " + x.shape());
+        Message.SHAPE_MISMATCH.report(
+            diags,
+            a.get("kv").span(),
+            "attention kv " + kvIn.shape() + " must have the batch dim of the queries "
+                + x.shape());
         return new SemValue.Poison();
       }
     }
@@ -376,7 +463,8 @@ final class OpCalls {
     boolean bias = bool(a, "bias", true);
     double dropout = number(a, "dropout", 0);
     if (dropout < 0 || dropout >= 1) {
-      Message.WRONG_ARGUMENT.report(diags, a.get("dropout").span(), "attention", "dropout", "in [0, 1)", dropout);
+      Message.WRONG_ARGUMENT.report(
+          diags, a.get("dropout").span(), "attention", "dropout", "in [0, 1)", dropout);
       return new SemValue.Poison();
     }
     Init init = init(a, "init", DEFAULT_INIT);
@@ -386,14 +474,16 @@ final class OpCalls {
     Map<String, Value> weights = new LinkedHashMap<>();
     List<Value> coreIn = new ArrayList<>();
     if (kvIn == null) {
-      Value qkv = project(x, hd * 3, local + "." + str(a, "qkv_name", "qkv"), init, bias, span, weights, "qkv");
+      Value qkv = project(
+          x, hd * 3, local + "." + str(a, "qkv_name", "qkv"), init, bias, span, weights, "qkv");
       if (qkv == null) {
         return new SemValue.Poison();
       }
       coreIn.add(qkv);
     } else {
       Value q = project(x, hd, local + "." + str(a, "q_name", "q"), init, bias, span, weights, "q");
-      Value kv = project(kvIn, hd * 2, local + "." + str(a, "kv_name", "kv"), init, bias, span, weights, "kv");
+      Value kv = project(
+          kvIn, hd * 2, local + "." + str(a, "kv_name", "kv"), init, bias, span, weights, "kv");
       if (q == null || kv == null) {
         return new SemValue.Poison();
       }
@@ -408,17 +498,34 @@ final class OpCalls {
         }
       }
     }
-    Op.Attention core = new Op.Attention(heads, headDim, 1 / Math.sqrt(headDim), mask, kvIn != null, dropout);
+    Op.Attention core =
+        new Op.Attention(heads, headDim, 1 / Math.sqrt(headDim), mask, kvIn != null, dropout);
     SemValue ctx = apply(core, coreIn, span, local);
     if (!(ctx instanceof SemValue.Tensor t)) {
       return ctx;
     }
-    Value proj = project(t.value(), ((Dim.Fixed) outWidth).size(), local + "." + str(a, "out_name", "proj"), outInit, bias, span, weights, "proj");
+    Value proj = project(
+        t.value(),
+        ((Dim.Fixed) outWidth).size(),
+        local + "." + str(a, "out_name", "proj"),
+        outInit,
+        bias,
+        span,
+        weights,
+        "proj");
     return proj == null ? new SemValue.Poison() : new SemValue.Tensor(proj, weights);
   }
 
   /** A linear projection created on behalf of a composite op; records its weights under {@code key.*}. */
-  private Value project(Value x, int out, String local, Init init, boolean bias, Span span, Map<String, Value> weights, String key) {
+  private Value project(
+      Value x,
+      int out,
+      String local,
+      Init init,
+      boolean bias,
+      Span span,
+      Map<String, Value> weights,
+      String key) {
     Dim in = x.shape().last();
     Value w = g.param(el.paramName(local, "weight"), Shape.of(in, Dim.of(out)), init, true, span);
     weights.put(key + ".weight", w);
@@ -449,15 +556,22 @@ final class OpCalls {
       end += f.size();
     }
     if (start < 0 && op.equals("select") && d instanceof Dim.Sym) {
-      // select(x, axis, -k) on a run-time dim: the k-th position from the end, resolved at run time.
+      // select(x, axis, -k) on a run-time dim: the k-th position from the end, resolved at run
+      // time.
       return apply(new Op.Slice(axis, (int) start, 1, true), span, label, x);
     }
     if (start < 0 || end <= start) {
       Message.WRONG_ARGUMENT.report(
-          diags, span, op, op.equals("select") ? "index" : "start/end", "a non-empty range inside the axis", start + ".." + end);
+          diags,
+          span,
+          op,
+          op.equals("select") ? "index" : "start/end",
+          "a non-empty range inside the axis",
+          start + ".." + end);
       return new SemValue.Poison();
     }
-    return apply(new Op.Slice(axis, (int) start, (int) (end - start), op.equals("select")), span, label, x);
+    return apply(
+        new Op.Slice(axis, (int) start, (int) (end - start), op.equals("select")), span, label, x);
   }
 
   private SemValue param(Map<String, Bound> a, Span span, String binding) {
@@ -471,7 +585,12 @@ final class OpCalls {
       dims.add(d);
     }
     String local = el.localName(a.get("name"), binding, "param");
-    Value w = g.param(el.paramName(local, "").replaceAll("\\.$", ""), new Shape(dims), init(a, "init", DEFAULT_INIT), bool(a, "decay", true), span);
+    Value w = g.param(
+        el.paramName(local, "").replaceAll("\\.$", ""),
+        new Shape(dims),
+        init(a, "init", DEFAULT_INIT),
+        bool(a, "decay", true),
+        span);
     return new SemValue.Tensor(w, Map.of("weight", w));
   }
 
@@ -484,7 +603,10 @@ final class OpCalls {
   }
 
   private static SemValue.Operand operand(SemValue v) {
-    return v instanceof SemValue.Operand o ? o : new SemValue.Operand(((SemValue.Tensor) v).value(), false, ((SemValue.Tensor) v).value().name());
+    return v instanceof SemValue.Operand o
+        ? o
+        : new SemValue.Operand(
+            ((SemValue.Tensor) v).value(), false, ((SemValue.Tensor) v).value().name());
   }
 
   private static double number(Map<String, Bound> a, String name, double dflt) {
@@ -528,7 +650,13 @@ final class OpCalls {
     long axis = b == null ? dflt : ((SemValue.Int) b.value()).value();
     long norm = axis < 0 ? axis + rank : axis;
     if (norm < 0 || norm >= rank) {
-      Message.WRONG_ARGUMENT.report(diags, b == null ? null : b.span(), "axis", "axis", "in [-" + rank + ", " + rank + ")", axis);
+      Message.WRONG_ARGUMENT.report(
+          diags,
+          b == null ? null : b.span(),
+          "axis",
+          "axis",
+          "in [-" + rank + ", " + rank + ")",
+          axis);
       return -1;
     }
     return (int) norm;

@@ -19,17 +19,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The annotated-interface form and the {@code .model} form of one model compile to the same IR. */
 class AnnotatedModelEquivalenceTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   private static Path resources() throws URISyntaxException {
-    return Path.of(AnnotatedModelEquivalenceTest.class.getResource("/frontend/all_ops.model").toURI()).getParent();
+    return Path.of(AnnotatedModelEquivalenceTest.class
+            .getResource("/frontend/all_ops.model")
+            .toURI())
+        .getParent();
   }
 
   private Compilation compile(JavaFileObject source, Path dump) throws URISyntaxException {
     return javac()
         .withProcessors(new KilnProcessor())
-        .withOptions("-Akiln.dumpIr=" + dump, "-Akiln.modelPath=" + resources(), "--add-modules", "jdk.incubator.vector",
-            "-Xlint:all", "-Xlint:-options")
+        .withOptions(
+            "-Akiln.dumpIr=" + dump,
+            "-Akiln.modelPath=" + resources(),
+            "--add-modules",
+            "jdk.incubator.vector",
+            "-Xlint:all",
+            "-Xlint:-options")
         .compile(source);
   }
 
@@ -45,12 +54,16 @@ class AnnotatedModelEquivalenceTest {
   private List<String> bothForms(String name) throws IOException, URISyntaxException {
     Path fromAnnotations = dir.resolve("annotated");
     Path fromFile = dir.resolve("file");
-    Compilation a = compile(JavaFileObjects.forResource("frontend/" + name + ".java"), fromAnnotations);
-    Compilation f = compile(JavaFileObjects.forResource("frontend/" + name + "FromFile.java"), fromFile);
+    Compilation a =
+        compile(JavaFileObjects.forResource("frontend/" + name + ".java"), fromAnnotations);
+    Compilation f =
+        compile(JavaFileObjects.forResource("frontend/" + name + "FromFile.java"), fromFile);
     assertThat(a).succeeded();
     assertThat(f).succeeded();
     assertThat(ownWarnings(a)).isEmpty();
-    return List.of(Files.readString(fromAnnotations.resolve(name + ".ir")), Files.readString(fromFile.resolve(name + ".ir")));
+    return List.of(
+        Files.readString(fromAnnotations.resolve(name + ".ir")),
+        Files.readString(fromFile.resolve(name + ".ir")));
   }
 
   @Test

@@ -31,7 +31,14 @@ public final class GradCheck {
 
   /** One parameter tensor's result. */
   public record TensorResult(
-      String name, int[] shape, int checked, int nonSmooth, double maxAbsError, double scale, double relError, double relErrorF64) {}
+      String name,
+      int[] shape,
+      int checked,
+      int nonSmooth,
+      double maxAbsError,
+      double scale,
+      double relError,
+      double relErrorF64) {}
 
   /** All tensors' results; {@code maxRelError} is the largest {@code relError}. */
   public record Report(List<TensorResult> tensors, double maxRelError, double tolerance) {
@@ -41,12 +48,18 @@ public final class GradCheck {
 
     /** The last line the CLI prints: {@code gradcheck: max_rel_err=<x> params=<n> PASS|FAIL}. */
     public String verdict() {
-      return String.format(java.util.Locale.ROOT, "gradcheck: max_rel_err=%.3e params=%d %s", maxRelError, tensors.size(), passed() ? "PASS" : "FAIL");
+      return String.format(
+          java.util.Locale.ROOT,
+          "gradcheck: max_rel_err=%.3e params=%d %s",
+          maxRelError,
+          tensors.size(),
+          passed() ? "PASS" : "FAIL");
     }
   }
 
   /** Options: RNG seed, elements checked per tensor, finite-difference step, tolerance, dropout on. */
-  public record Options(long seed, int samplesPerTensor, double step, double tolerance, boolean training) {
+  public record Options(
+      long seed, int samplesPerTensor, double step, double tolerance, boolean training) {
     public static Options defaults() {
       return new Options(1234, 12, 1e-4, 1e-3, true);
     }
@@ -54,7 +67,8 @@ public final class GradCheck {
 
   public static Report run(Model f32, Model f64, Map<String, Tensor> inputs, Options o) {
     if (f32.spec().loss() == null) {
-      throw new KilnException("model " + f32.spec().name() + " has no scalar loss output to differentiate");
+      throw new KilnException(
+          "model " + f32.spec().name() + " has no scalar loss output to differentiate");
     }
     f32.initialize(o.seed());
     f64.setParameters(f32.parameters(), "gradcheck");
@@ -67,7 +81,13 @@ public final class GradCheck {
     f64.zeroGrad();
     f64.forward(inputs, o.training());
     f64.backward();
-    record Raw(ModelSpec.ParamSpec p, int checked, int nonSmooth, double maxErr, double maxErr64, double scale) {}
+    record Raw(
+        ModelSpec.ParamSpec p,
+        int checked,
+        int nonSmooth,
+        double maxErr,
+        double maxErr64,
+        double scale) {}
     List<Raw> raw = new ArrayList<>();
     double global = 0;
     for (ModelSpec.ParamSpec p : f32.spec().params()) {
@@ -97,14 +117,23 @@ public final class GradCheck {
     for (Raw r : raw) {
       double denom = Math.max(Math.max(r.scale(), 1e-4 * global), 1e-12);
       double rel = r.maxErr() / denom;
-      results.add(new TensorResult(r.p().name(), r.p().shape(), r.checked(), r.nonSmooth(), r.maxErr(), r.scale(), rel, r.maxErr64() / denom));
+      results.add(new TensorResult(
+          r.p().name(),
+          r.p().shape(),
+          r.checked(),
+          r.nonSmooth(),
+          r.maxErr(),
+          r.scale(),
+          rel,
+          r.maxErr64() / denom));
       worst = Double.isNaN(rel) || Double.isNaN(worst) ? Double.NaN : Math.max(worst, rel);
     }
     return new Report(results, worst, o.tolerance());
   }
 
   /** The fourth-order central difference of the loss in parameter {@code at} with step {@code h}. */
-  private static double stencil(Model m, Map<String, Tensor> inputs, Options o, long dropoutSeed, long at, double h) {
+  private static double stencil(
+      Model m, Map<String, Tensor> inputs, Options o, long dropoutSeed, long at, double h) {
     double p0 = m.parameter(at);
     double[] loss = new double[4];
     double[] offsets = {h, -h, 2 * h, -2 * h};

@@ -20,7 +20,8 @@ public final class RandomInputs {
     for (ModelSpec.DimSpec ds : spec.dims()) {
       int v = dims.getOrDefault(ds.name(), ds.max() > 0 ? Math.min(ds.max(), 8) : 4);
       if (ds.max() > 0 && v > ds.max()) {
-        throw new KilnException(ds.name() + " = " + v + " is above the maximum " + ds.max() + " of model " + spec.name());
+        throw new KilnException(ds.name() + " = " + v + " is above the maximum " + ds.max()
+            + " of model " + spec.name());
       }
       d.put(ds.name(), v);
     }

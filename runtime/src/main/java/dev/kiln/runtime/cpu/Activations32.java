@@ -26,8 +26,16 @@ final class Activations32 {
   private static final float GELU_TANH_K = 0.044715f;
 
   private static final float[] ERFC_P = {
-    -1.26551223f, 1.00002368f, 0.37409196f, 0.09678418f, -0.18628806f,
-    0.27886807f, -1.13520398f, 1.48851587f, -0.82215223f, 0.17087277f
+    -1.26551223f,
+    1.00002368f,
+    0.37409196f,
+    0.09678418f,
+    -0.18628806f,
+    0.27886807f,
+    -1.13520398f,
+    1.48851587f,
+    -0.82215223f,
+    0.17087277f
   };
 
   static void relu(int n, float[] x, int xOff, float[] out, int outOff) {
@@ -43,11 +51,13 @@ final class Activations32 {
     });
   }
 
-  static void reluBackward(int n, float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff) {
+  static void reluBackward(
+      int n, float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff) {
     forElements(n, (from, to) -> {
       int i = from;
       for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-        VectorMask<Float> pos = FloatVector.fromArray(S, x, xOff + i).compare(VectorOperators.GT, 0f);
+        VectorMask<Float> pos =
+            FloatVector.fromArray(S, x, xOff + i).compare(VectorOperators.GT, 0f);
         FloatVector.fromArray(S, dx, dxOff + i)
             .add(FloatVector.fromArray(S, dout, doutOff + i), pos)
             .intoArray(dx, dxOff + i);
@@ -68,9 +78,12 @@ final class Activations32 {
     for (int c = 8; c >= 0; c--) {
       p = p.fma(t, FloatVector.broadcast(S, ERFC_P[c]));
     }
-    FloatVector halfErfc = t.mul(z.mul(z).neg().add(p).lanewise(VectorOperators.EXP)).mul(0.5f);
+    FloatVector halfErfc =
+        t.mul(z.mul(z).neg().add(p).lanewise(VectorOperators.EXP)).mul(0.5f);
     // Φ(x) = erfc(-x/√2)/2: for x < 0 that is erfc(z)/2 directly, for x ≥ 0 it is 1 - erfc(z)/2.
-    return FloatVector.broadcast(S, 1f).sub(halfErfc).blend(halfErfc, x.compare(VectorOperators.LT, 0f));
+    return FloatVector.broadcast(S, 1f)
+        .sub(halfErfc)
+        .blend(halfErfc, x.compare(VectorOperators.LT, 0f));
   }
 
   static void gelu(int n, float[] x, int xOff, float[] out, int outOff) {
@@ -87,14 +100,17 @@ final class Activations32 {
     });
   }
 
-  static void geluBackward(int n, float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff) {
+  static void geluBackward(
+      int n, float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff) {
     forElements(n, (from, to) -> {
       int i = from;
       for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
         FloatVector v = FloatVector.fromArray(S, x, xOff + i);
         FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
         FloatVector grad = v.fma(pdf, normalCdf(v));
-        grad.fma(FloatVector.fromArray(S, dout, doutOff + i), FloatVector.fromArray(S, dx, dxOff + i))
+        grad.fma(
+                FloatVector.fromArray(S, dout, doutOff + i),
+                FloatVector.fromArray(S, dx, dxOff + i))
             .intoArray(dx, dxOff + i);
       }
       for (; i < to; i++) {
@@ -117,23 +133,28 @@ final class Activations32 {
       }
       for (; i < to; i++) {
         double v = x[xOff + i];
-        out[outOff + i] = (float) (0.5 * v * (1 + Math.tanh(GELU_TANH_C * (v + GELU_TANH_K * v * v * v))));
+        out[outOff + i] =
+            (float) (0.5 * v * (1 + Math.tanh(GELU_TANH_C * (v + GELU_TANH_K * v * v * v))));
       }
     });
   }
 
-  static void geluTanhBackward(int n, float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff) {
+  static void geluTanhBackward(
+      int n, float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff) {
     forElements(n, (from, to) -> {
       int i = from;
       for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
         FloatVector v = FloatVector.fromArray(S, x, xOff + i);
         FloatVector v2 = v.mul(v);
-        FloatVector t = v2.fma(GELU_TANH_K, 1f).mul(v).mul(GELU_TANH_C).lanewise(VectorOperators.TANH);
+        FloatVector t =
+            v2.fma(GELU_TANH_K, 1f).mul(v).mul(GELU_TANH_C).lanewise(VectorOperators.TANH);
         FloatVector du = v2.fma(3 * GELU_TANH_K, 1f).mul(GELU_TANH_C);
         // 0.5·(1 + t) + 0.5·x·(1 - t²)·du
         FloatVector sech2 = t.mul(t).neg().add(1f);
         FloatVector grad = t.add(1f).add(v.mul(sech2).mul(du)).mul(0.5f);
-        grad.fma(FloatVector.fromArray(S, dout, doutOff + i), FloatVector.fromArray(S, dx, dxOff + i))
+        grad.fma(
+                FloatVector.fromArray(S, dout, doutOff + i),
+                FloatVector.fromArray(S, dx, dxOff + i))
             .intoArray(dx, dxOff + i);
       }
       for (; i < to; i++) {
@@ -149,7 +170,9 @@ final class Activations32 {
     forElements(n, (from, to) -> {
       int i = from;
       for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-        FloatVector.fromArray(S, x, xOff + i).lanewise(VectorOperators.TANH).intoArray(out, outOff + i);
+        FloatVector.fromArray(S, x, xOff + i)
+            .lanewise(VectorOperators.TANH)
+            .intoArray(out, outOff + i);
       }
       for (; i < to; i++) {
         out[outOff + i] = (float) Math.tanh(x[xOff + i]);
@@ -157,13 +180,16 @@ final class Activations32 {
     });
   }
 
-  static void tanhBackward(int n, float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff) {
+  static void tanhBackward(
+      int n, float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff) {
     forElements(n, (from, to) -> {
       int i = from;
       for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
         FloatVector v = FloatVector.fromArray(S, y, yOff + i);
         FloatVector grad = v.mul(v).neg().add(1f);
-        grad.fma(FloatVector.fromArray(S, dout, doutOff + i), FloatVector.fromArray(S, dx, dxOff + i))
+        grad.fma(
+                FloatVector.fromArray(S, dout, doutOff + i),
+                FloatVector.fromArray(S, dx, dxOff + i))
             .intoArray(dx, dxOff + i);
       }
       for (; i < to; i++) {

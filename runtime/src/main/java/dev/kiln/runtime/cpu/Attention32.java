@@ -116,7 +116,16 @@ final class Attention32 {
             }
             // o_i += Σ_j p_j·v_j, held in registers across the block's keys.
             Vec.accumulateRows(
-                dh, sc, jlo, 1, jhi - jlo, v, vOff + (b * Tk + s0 + jlo) * vStride + h * dh, vStride, o, i * dh);
+                dh,
+                sc,
+                jlo,
+                1,
+                jhi - jlo,
+                v,
+                vOff + (b * Tk + s0 + jlo) * vStride + h * dh,
+                vStride,
+                o,
+                i * dh);
           }
         }
         for (int i = 0; i < rows; i++) {
@@ -184,7 +193,8 @@ final class Attention32 {
       float[] kt = new float[dh * BK];
       float[] vt = new float[dh * BK];
       float[] mult = new float[BK];
-      // Per key block, every query's (dropped-out) probabilities and score gradients, so that dk and dv
+      // Per key block, every query's (dropped-out) probabilities and score gradients, so that dk
+      // and dv
       // can then be accumulated key by key in registers: O(Tq·BK) memory, like O(T·dh).
       float[] pBuf = new float[Tq * BK];
       float[] dsBuf = new float[Tq * BK];
@@ -269,8 +279,17 @@ final class Attention32 {
               }
             }
             // dq_t += Σ_j dS_j·k_j
-            Vec.accumulateRows(dh, dsBuf, row + jlo, 1, jhi - jlo, k, kOff + (b * Tk + s0 + jlo) * kStride + h * dh,
-                kStride, dq, dqOff + (b * Tq + t) * dqStride + h * dh);
+            Vec.accumulateRows(
+                dh,
+                dsBuf,
+                row + jlo,
+                1,
+                jhi - jlo,
+                k,
+                kOff + (b * Tk + s0 + jlo) * kStride + h * dh,
+                kStride,
+                dq,
+                dqOff + (b * Tq + t) * dqStride + h * dh);
           }
           if (tFirst > tLast) {
             continue;
@@ -282,9 +301,27 @@ final class Attention32 {
             int s = b * Tk + s0 + j;
             // dv_j += Σ_t (P·M)_tj·dout_t and dk_j += Σ_t dS_tj·q_t, each over the block's queries.
             Vec.accumulateRows(
-                dh, pBuf, tFirst * BK + j, BK, rows, dout, dFirst, H * dh, dv, dvOff + s * dvStride + h * dh);
+                dh,
+                pBuf,
+                tFirst * BK + j,
+                BK,
+                rows,
+                dout,
+                dFirst,
+                H * dh,
+                dv,
+                dvOff + s * dvStride + h * dh);
             Vec.accumulateRows(
-                dh, dsBuf, tFirst * BK + j, BK, rows, q, qFirst, qStride, dk, dkOff + s * dkStride + h * dh);
+                dh,
+                dsBuf,
+                tFirst * BK + j,
+                BK,
+                rows,
+                q,
+                qFirst,
+                qStride,
+                dk,
+                dkOff + s * dkStride + h * dh);
           }
         }
       }
@@ -292,7 +329,8 @@ final class Attention32 {
   }
 
   /** {@code dst[d·BK + j] = src[off + j·stride + d]} for {@code j < bk}, zero for {@code bk <= j < BK}. */
-  private static void packTransposed(float[] src, int off, int stride, int bk, int dh, float[] dst) {
+  private static void packTransposed(
+      float[] src, int off, int stride, int bk, int dh, float[] dst) {
     for (int j = 0; j < bk; j++) {
       int row = off + j * stride;
       for (int d = 0; d < dh; d++) {
@@ -308,7 +346,15 @@ final class Attention32 {
 
   /** {@code out[outOff + j] = scale·Σ_d x[xi + d]·packed[d·BK + j]} for the lanes {@code [vs, ve)}. */
   private static void scores(
-      float[] x, int xi, float[] packed, int dh, int vs, int ve, float scale, float[] out, int outOff) {
+      float[] x,
+      int xi,
+      float[] packed,
+      int dh,
+      int vs,
+      int ve,
+      float scale,
+      float[] out,
+      int outOff) {
     int j = vs;
     for (; j + 2 * L <= ve; j += 2 * L) {
       FloatVector acc0 = FloatVector.zero(S);
@@ -324,7 +370,8 @@ final class Attention32 {
     for (; j < ve; j += L) {
       FloatVector acc = FloatVector.zero(S);
       for (int d = 0; d < dh; d++) {
-        acc = FloatVector.broadcast(S, x[xi + d]).fma(FloatVector.fromArray(S, packed, d * BK + j), acc);
+        acc = FloatVector.broadcast(S, x[xi + d])
+            .fma(FloatVector.fromArray(S, packed, d * BK + j), acc);
       }
       acc.mul(scale).intoArray(out, outOff + j);
     }
@@ -332,7 +379,16 @@ final class Attention32 {
 
   /** Sets to -∞ the lanes {@code off + [vs, ve)} outside {@code [jlo, jhi)} or hidden by the predicate. */
   private static void maskRow(
-      float[] sc, int off, int vs, int jlo, int jhi, int ve, boolean predicate, Mask mask, int t, int s0) {
+      float[] sc,
+      int off,
+      int vs,
+      int jlo,
+      int jhi,
+      int ve,
+      boolean predicate,
+      Mask mask,
+      int t,
+      int s0) {
     for (int j = vs; j < jlo; j++) {
       sc[off + j] = Float.NEGATIVE_INFINITY;
     }

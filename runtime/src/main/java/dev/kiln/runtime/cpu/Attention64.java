@@ -71,7 +71,8 @@ final class Attention64 {
           double l = m + Math.log(sum);
           lse[lseOff + (b * H + h) * Tq + t] = l;
           for (int j = lo; j < hi; j++) {
-            double p = Math.exp(s[j] - l) * dropMultiplier(dropoutP, keepScale, seed, b, h, t, j, H, Tq, Tk);
+            double p = Math.exp(s[j] - l)
+                * dropMultiplier(dropoutP, keepScale, seed, b, h, t, j, H, Tq, Tk);
             if (p == 0) {
               continue;
             }
@@ -180,6 +181,8 @@ final class Attention64 {
     if (p == 0) {
       return 1;
     }
-    return Rng.uniform(seed, Shared.attentionDropoutIndex(b, h, t, j, H, Tq, Tk)) >= p ? keepScale : 0;
+    return Rng.uniform(seed, Shared.attentionDropoutIndex(b, h, t, j, H, Tq, Tk)) >= p
+        ? keepScale
+        : 0;
   }
 }

@@ -38,8 +38,10 @@ final class Dropout32 {
   /** The keep decisions for elements {@code [index, index + N)}. */
   private static VectorMask<Float> keep(long mixedSeed, long index, long th) {
     LongVector z = IOTA.add(index).mul(GOLDEN).add(mixedSeed);
-    z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
-    z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+    z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30))
+        .mul(0xBF58476D1CE4E5B9L);
+    z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27))
+        .mul(0x94D049BB133111EBL);
     z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
     return z.lanewise(VectorOperators.LSHR, 40).compare(VectorOperators.GE, th).cast(FS);
   }
@@ -48,7 +50,8 @@ final class Dropout32 {
     Shared.checkP(p);
     if (p == 0) {
       if (x != out || xOff != outOff) {
-        Pointwise32.forElements(n, (from, to) -> System.arraycopy(x, xOff + from, out, outOff + from, to - from));
+        Pointwise32.forElements(
+            n, (from, to) -> System.arraycopy(x, xOff + from, out, outOff + from, to - from));
       }
       return;
     }
@@ -68,7 +71,8 @@ final class Dropout32 {
     });
   }
 
-  static void dropoutBackward(int n, double p, long seed, float[] dout, int doutOff, float[] dx, int dxOff) {
+  static void dropoutBackward(
+      int n, double p, long seed, float[] dout, int doutOff, float[] dx, int dxOff) {
     Shared.checkP(p);
     if (p == 0) {
       Pointwise32.accumulate(n, 1.0, dout, doutOff, dx, dxOff);

@@ -94,11 +94,45 @@ final class Gemm32 {
         if (splitRows) {
           int m0 = Math.min(M, p * per * MR);
           int m1 = Math.min(M, (p + 1) * per * MR);
-          blocked(transA, transB, m0, m1, 0, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+          blocked(
+              transA,
+              transB,
+              m0,
+              m1,
+              0,
+              N,
+              K,
+              a,
+              aOff,
+              lda,
+              b,
+              bOff,
+              ldb,
+              c,
+              cOff,
+              ldc,
+              accumulate);
         } else {
           int n0 = Math.min(N, p * per * NR);
           int n1 = Math.min(N, (p + 1) * per * NR);
-          blocked(transA, transB, 0, M, n0, n1, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+          blocked(
+              transA,
+              transB,
+              0,
+              M,
+              n0,
+              n1,
+              K,
+              a,
+              aOff,
+              lda,
+              b,
+              bOff,
+              ldb,
+              c,
+              cOff,
+              ldc,
+              accumulate);
         }
       }
     });
@@ -126,19 +160,51 @@ final class Gemm32 {
       boolean accumulate) {
     long work = (long) M * N * K;
     int threads = Parallel.threads();
-    // Whole items per thread when they balance (or are too small to split); otherwise split each item.
-    boolean perItem = batch >= threads && (batch % threads == 0 || batch >= 4 * threads || work < PARALLEL_WORK);
+    // Whole items per thread when they balance (or are too small to split); otherwise split each
+    // item.
+    boolean perItem =
+        batch >= threads && (batch % threads == 0 || batch >= 4 * threads || work < PARALLEL_WORK);
     if (perItem && (long) batch * work >= PARALLEL_WORK) {
       Parallel.forRange(batch, 1, (from, to) -> {
         for (int i = from; i < to; i++) {
-          gemm(transA, transB, M, N, K, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb, c,
-              cOff + i * strideC, ldc, accumulate, false);
+          gemm(
+              transA,
+              transB,
+              M,
+              N,
+              K,
+              a,
+              aOff + i * strideA,
+              lda,
+              b,
+              bOff + i * strideB,
+              ldb,
+              c,
+              cOff + i * strideC,
+              ldc,
+              accumulate,
+              false);
         }
       });
     } else {
       for (int i = 0; i < batch; i++) {
-        gemm(transA, transB, M, N, K, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb, c,
-            cOff + i * strideC, ldc, accumulate, true);
+        gemm(
+            transA,
+            transB,
+            M,
+            N,
+            K,
+            a,
+            aOff + i * strideA,
+            lda,
+            b,
+            bOff + i * strideB,
+            ldb,
+            c,
+            cOff + i * strideC,
+            ldc,
+            accumulate,
+            true);
       }
     }
   }
@@ -196,7 +262,8 @@ final class Gemm32 {
   }
 
   /** Packs {@code op(A)[ic:ic+mc, pc:pc+kc]} as MR-row panels, k-major within a panel, zero-padded. */
-  private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap) {
+  private static void packA(
+      boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc, float[] ap) {
     for (int ir = 0; ir < mc; ir += MR) {
       int base = ir * kc;
       int mr = Math.min(MR, mc - ir);
@@ -230,12 +297,14 @@ final class Gemm32 {
   }
 
   /** Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} as NR-column panels, k-major within a panel, zero-padded. */
-  private static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
+  private static void packB(
+      boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
     for (int jr = 0; jr < nc; jr += NR) {
       int base = jr * kc;
       int nr = Math.min(NR, nc - jr);
       if (transB) {
-        // B is stored N×K; go through k in short runs so the strided writes stay in a few cache lines.
+        // B is stored N×K; go through k in short runs so the strided writes stay in a few cache
+        // lines.
         for (int k0 = 0; k0 < kc; k0 += 8) {
           int k1 = Math.min(kc, k0 + 8);
           for (int j = 0; j < nr; j++) {
@@ -274,7 +343,17 @@ final class Gemm32 {
 
   /** A partial tile: computed in full into {@code tile}, then only its valid part written to C. */
   private static void edge(
-      int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean load, int mr, int nr,
+      int kc,
+      float[] ap,
+      int ai,
+      float[] bp,
+      int bi,
+      float[] c,
+      int ci,
+      int ldc,
+      boolean load,
+      int mr,
+      int nr,
       float[] tile) {
     kernel(kc, ap, ai, bp, bi, tile, 0, NR, false);
     for (int r = 0; r < mr; r++) {

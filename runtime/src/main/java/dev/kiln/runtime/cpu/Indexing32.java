@@ -5,7 +5,15 @@ final class Indexing32 {
   private Indexing32() {}
 
   static void embedding(
-      int n, int[] ids, int idsOff, float[] table, int tOff, int vocab, int dim, float[] out, int outOff) {
+      int n,
+      int[] ids,
+      int idsOff,
+      float[] table,
+      int tOff,
+      int vocab,
+      int dim,
+      float[] out,
+      int outOff) {
     Shared.checkIds(n, ids, idsOff, vocab);
     Rows32.forRows(n, dim, (from, to) -> {
       for (int i = from; i < to; i++) {
@@ -19,11 +27,20 @@ final class Indexing32 {
    * thread owns a vertical stripe of the table and walks every position in order (deterministic).
    */
   static void embeddingBackward(
-      int n, int[] ids, int idsOff, float[] dout, int doutOff, float[] dtable, int dtOff, int vocab, int dim) {
+      int n,
+      int[] ids,
+      int idsOff,
+      float[] dout,
+      int doutOff,
+      float[] dtable,
+      int dtOff,
+      int vocab,
+      int dim) {
     Shared.checkIds(n, ids, idsOff, vocab);
     Parallel.RangeBody body = (j0, j1) -> {
       for (int i = 0; i < n; i++) {
-        Vec.addTo(j1 - j0, dout, doutOff + i * dim + j0, dtable, dtOff + ids[idsOff + i] * dim + j0);
+        Vec.addTo(
+            j1 - j0, dout, doutOff + i * dim + j0, dtable, dtOff + ids[idsOff + i] * dim + j0);
       }
     };
     if ((long) n * dim >= Pointwise32.PARALLEL_N) {

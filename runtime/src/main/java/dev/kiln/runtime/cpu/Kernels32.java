@@ -38,7 +38,8 @@ public final class Kernels32 {
       int cOff,
       int ldc,
       boolean accumulate) {
-    Gemm32.gemm(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
+    Gemm32.gemm(
+        transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
   }
 
   /**
@@ -66,7 +67,24 @@ public final class Kernels32 {
       int ldc,
       boolean accumulate) {
     Gemm32.gemmBatched(
-        batch, transA, transB, M, N, K, a, aOff, strideA, lda, b, bOff, strideB, ldb, c, cOff, strideC, ldc,
+        batch,
+        transA,
+        transB,
+        M,
+        N,
+        K,
+        a,
+        aOff,
+        strideA,
+        lda,
+        b,
+        bOff,
+        strideB,
+        ldb,
+        c,
+        cOff,
+        strideC,
+        ldc,
         accumulate);
   }
 
@@ -76,7 +94,8 @@ public final class Kernels32 {
   }
 
   /** {@code dbias[j] += Σ_r dy[r,j]}. */
-  public static void biasBackward(int rows, int n, float[] dy, int dyOff, float[] dbias, int dbOff) {
+  public static void biasBackward(
+      int rows, int n, float[] dy, int dyOff, float[] dbias, int dbOff) {
     Pointwise32.columnSums(rows, n, dy, dyOff, null, 0, 1.0, dbias, dbOff);
   }
 
@@ -87,13 +106,29 @@ public final class Kernels32 {
    * {@link IllegalArgumentException} before anything is written.
    */
   public static void embedding(
-      int n, int[] ids, int idsOff, float[] table, int tOff, int vocab, int dim, float[] out, int outOff) {
+      int n,
+      int[] ids,
+      int idsOff,
+      float[] table,
+      int tOff,
+      int vocab,
+      int dim,
+      float[] out,
+      int outOff) {
     Indexing32.embedding(n, ids, idsOff, table, tOff, vocab, dim, out, outOff);
   }
 
   /** {@code dtable[ids[i],:] += dout[i,:]}; ids are checked like {@link #embedding}. */
   public static void embeddingBackward(
-      int n, int[] ids, int idsOff, float[] dout, int doutOff, float[] dtable, int dtOff, int vocab, int dim) {
+      int n,
+      int[] ids,
+      int idsOff,
+      float[] dout,
+      int doutOff,
+      float[] dtable,
+      int dtOff,
+      int vocab,
+      int dim) {
     Indexing32.embeddingBackward(n, ids, idsOff, dout, doutOff, dtable, dtOff, vocab, dim);
   }
 
@@ -119,17 +154,20 @@ public final class Kernels32 {
   // ------------------------------------------------------------------------------------ pointwise
 
   /** {@code out[i] = a[i] + b[bOff + i % bn]} ({@code bn} divides {@code n}); {@code out} may alias {@code a}. */
-  public static void add(int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
+  public static void add(
+      int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
     Pointwise32.add(n, a, aOff, b, bOff, bn, out, outOff);
   }
 
   /** {@code out[i] = a[i] - b[bOff + i % bn]}; {@code out} may alias {@code a}. */
-  public static void sub(int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
+  public static void sub(
+      int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
     Pointwise32.sub(n, a, aOff, b, bOff, bn, out, outOff);
   }
 
   /** {@code out[i] = a[i] · b[bOff + i % bn]}; {@code out} may alias {@code a}. */
-  public static void mul(int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
+  public static void mul(
+      int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
     Pointwise32.mul(n, a, aOff, b, bOff, bn, out, outOff);
   }
 
@@ -163,7 +201,8 @@ public final class Kernels32 {
   }
 
   /** {@code db[j] += alpha·Σ_{i % bn == j} dout[i]}: the backward of a broadcast. */
-  public static void reduceBroadcast(int n, int bn, double alpha, float[] dout, int doutOff, float[] db, int dbOff) {
+  public static void reduceBroadcast(
+      int n, int bn, double alpha, float[] dout, int doutOff, float[] db, int dbOff) {
     Pointwise32.reduceBroadcast(n, bn, alpha, dout, doutOff, db, dbOff);
   }
 
@@ -192,7 +231,8 @@ public final class Kernels32 {
   }
 
   /** {@code dx += x > 0 ? dout : 0}. */
-  public static void reluBackward(int n, float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff) {
+  public static void reluBackward(
+      int n, float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff) {
     Activations32.reluBackward(n, x, xOff, dout, doutOff, dx, dxOff);
   }
 
@@ -202,7 +242,8 @@ public final class Kernels32 {
   }
 
   /** Backward of {@link #gelu}. */
-  public static void geluBackward(int n, float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff) {
+  public static void geluBackward(
+      int n, float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff) {
     Activations32.geluBackward(n, x, xOff, dout, doutOff, dx, dxOff);
   }
 
@@ -212,7 +253,8 @@ public final class Kernels32 {
   }
 
   /** Backward of {@link #geluTanh}. */
-  public static void geluTanhBackward(int n, float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff) {
+  public static void geluTanhBackward(
+      int n, float[] x, int xOff, float[] dout, int doutOff, float[] dx, int dxOff) {
     Activations32.geluTanhBackward(n, x, xOff, dout, doutOff, dx, dxOff);
   }
 
@@ -222,7 +264,8 @@ public final class Kernels32 {
   }
 
   /** {@code dx += dout·(1 - y²)}, from the forward's output {@code y}. */
-  public static void tanhBackward(int n, float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff) {
+  public static void tanhBackward(
+      int n, float[] y, int yOff, float[] dout, int doutOff, float[] dx, int dxOff) {
     Activations32.tanhBackward(n, y, yOff, dout, doutOff, dx, dxOff);
   }
 
@@ -259,7 +302,9 @@ public final class Kernels32 {
       int meanOff,
       float[] rstd,
       int rstdOff) {
-    Rows32.layerNorm(rows, dim, x, xOff, gamma, gOff, beta, bOff, eps, out, outOff, mean, meanOff, rstd, rstdOff);
+    Rows32.layerNorm(
+        rows, dim, x, xOff, gamma, gOff, beta, bOff, eps, out, outOff, mean, meanOff, rstd,
+        rstdOff);
   }
 
   /**
@@ -286,8 +331,8 @@ public final class Kernels32 {
       float[] dbeta,
       int dbOff) {
     Rows32.layerNormBackward(
-        rows, dim, dout, doutOff, x, xOff, gamma, gOff, mean, meanOff, rstd, rstdOff, dx, dxOff, dgamma, dgOff,
-        dbeta, dbOff);
+        rows, dim, dout, doutOff, x, xOff, gamma, gOff, mean, meanOff, rstd, rstdOff, dx, dxOff,
+        dgamma, dgOff, dbeta, dbOff);
   }
 
   // -------------------------------------------------------------------------------------- dropout
@@ -296,12 +341,14 @@ public final class Kernels32 {
    * Inverted dropout: element {@code i} is kept iff {@code Rng.uniform(seed, i) >= p} and then scaled by
    * {@code 1/(1-p)}; {@code p == 0} copies. {@code p} outside {@code [0, 1]} throws.
    */
-  public static void dropout(int n, double p, long seed, float[] x, int xOff, float[] out, int outOff) {
+  public static void dropout(
+      int n, double p, long seed, float[] x, int xOff, float[] out, int outOff) {
     Dropout32.dropout(n, p, seed, x, xOff, out, outOff);
   }
 
   /** Backward of {@link #dropout}: {@code dx += keep·dout/(1-p)} with the same mask. */
-  public static void dropoutBackward(int n, double p, long seed, float[] dout, int doutOff, float[] dx, int dxOff) {
+  public static void dropoutBackward(
+      int n, double p, long seed, float[] dout, int doutOff, float[] dx, int dxOff) {
     Dropout32.dropoutBackward(n, p, seed, dout, doutOff, dx, dxOff);
   }
 
@@ -325,7 +372,19 @@ public final class Kernels32 {
       int dstAxis,
       int dstStart,
       boolean accumulate) {
-    Indexing32.copyAxis(outer, len, inner, src, srcOff, srcAxis, srcStart, dst, dstOff, dstAxis, dstStart, accumulate);
+    Indexing32.copyAxis(
+        outer,
+        len,
+        inner,
+        src,
+        srcOff,
+        srcAxis,
+        srcStart,
+        dst,
+        dstOff,
+        dstAxis,
+        dstStart,
+        accumulate);
   }
 
   // ----------------------------------------------------------------------------------------- loss
@@ -347,7 +406,8 @@ public final class Kernels32 {
       double smoothing,
       float[] lse,
       int lseOff) {
-    return Rows32.crossEntropy(rows, V, logits, lOff, targets, tOff, ignoreIndex, smoothing, lse, lseOff);
+    return Rows32.crossEntropy(
+        rows, V, logits, lOff, targets, tOff, ignoreIndex, smoothing, lse, lseOff);
   }
 
   /** The number of rows whose target is not {@code ignoreIndex} (the usual loss denominator). */
@@ -374,7 +434,19 @@ public final class Kernels32 {
       float[] dlogits,
       int dOff) {
     Rows32.crossEntropyBackward(
-        rows, V, logits, lOff, targets, tOff, ignoreIndex, smoothing, lse, lseOff, gradScale, dlogits, dOff);
+        rows,
+        V,
+        logits,
+        lOff,
+        targets,
+        tOff,
+        ignoreIndex,
+        smoothing,
+        lse,
+        lseOff,
+        gradScale,
+        dlogits,
+        dOff);
   }
 
   /** {@code Σ x}, accumulated in double, independent of the thread count. */
@@ -427,8 +499,8 @@ public final class Kernels32 {
       double dropoutP,
       long seed) {
     Attention32.forward(
-        B, Tq, Tk, H, dh, q, qOff, qStride, k, kOff, kStride, v, vOff, vStride, out, outOff, lse, lseOff, scale,
-        mask, lengths, dropoutP, seed);
+        B, Tq, Tk, H, dh, q, qOff, qStride, k, kOff, kStride, v, vOff, vStride, out, outOff, lse,
+        lseOff, scale, mask, lengths, dropoutP, seed);
   }
 
   /**
@@ -472,9 +544,9 @@ public final class Kernels32 {
       double dropoutP,
       long seed) {
     Attention32.backward(
-        B, Tq, Tk, H, dh, q, qOff, qStride, k, kOff, kStride, v, vOff, vStride, out, outOff, dout, doutOff, lse,
-        lseOff, dq, dqOff, dqStride, dk, dkOff, dkStride, dv, dvOff, dvStride, scale, mask, lengths, dropoutP,
-        seed);
+        B, Tq, Tk, H, dh, q, qOff, qStride, k, kOff, kStride, v, vOff, vStride, out, outOff, dout,
+        doutOff, lse, lseOff, dq, dqOff, dqStride, dk, dkOff, dkStride, dv, dvOff, dvStride, scale,
+        mask, lengths, dropoutP, seed);
   }
 
   // ------------------------------------------------------------------------------------ optimiser
@@ -500,6 +572,7 @@ public final class Kernels32 {
       double eps,
       double weightDecay,
       int step) {
-    Pointwise32.adamw(n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, weightDecay, step);
+    Pointwise32.adamw(
+        n, p, pOff, g, gOff, m, mOff, v, vOff, lr, beta1, beta2, eps, weightDecay, step);
   }
 }

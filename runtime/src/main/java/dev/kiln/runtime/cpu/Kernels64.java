@@ -104,7 +104,8 @@ public final class Kernels64 {
   }
 
   /** {@code dbias[j] += Σ_r dy[r,j]}. */
-  public static void biasBackward(int rows, int n, double[] dy, int dyOff, double[] dbias, int dbOff) {
+  public static void biasBackward(
+      int rows, int n, double[] dy, int dyOff, double[] dbias, int dbOff) {
     for (int j = 0; j < n; j++) {
       double s = 0;
       for (int r = 0; r < rows; r++) {
@@ -118,7 +119,15 @@ public final class Kernels64 {
 
   /** {@code out[i,:] = table[ids[i],:]}; throws for an id outside {@code [0, vocab)}. */
   public static void embedding(
-      int n, int[] ids, int idsOff, double[] table, int tOff, int vocab, int dim, double[] out, int outOff) {
+      int n,
+      int[] ids,
+      int idsOff,
+      double[] table,
+      int tOff,
+      int vocab,
+      int dim,
+      double[] out,
+      int outOff) {
     Shared.checkIds(n, ids, idsOff, vocab);
     for (int i = 0; i < n; i++) {
       int row = ids[idsOff + i];
@@ -130,7 +139,15 @@ public final class Kernels64 {
 
   /** {@code dtable[ids[i],:] += dout[i,:]}. */
   public static void embeddingBackward(
-      int n, int[] ids, int idsOff, double[] dout, int doutOff, double[] dtable, int dtOff, int vocab, int dim) {
+      int n,
+      int[] ids,
+      int idsOff,
+      double[] dout,
+      int doutOff,
+      double[] dtable,
+      int dtOff,
+      int vocab,
+      int dim) {
     Shared.checkIds(n, ids, idsOff, vocab);
     for (int i = 0; i < n; i++) {
       int row = ids[idsOff + i];
@@ -159,21 +176,24 @@ public final class Kernels64 {
   // ------------------------------------------------------------------------------------ pointwise
 
   /** {@code out[i] = a[i] + b[i % bn]}. */
-  public static void add(int n, double[] a, int aOff, double[] b, int bOff, int bn, double[] out, int outOff) {
+  public static void add(
+      int n, double[] a, int aOff, double[] b, int bOff, int bn, double[] out, int outOff) {
     for (int i = 0; i < n; i++) {
       out[outOff + i] = a[aOff + i] + b[bOff + i % bn];
     }
   }
 
   /** {@code out[i] = a[i] - b[i % bn]}. */
-  public static void sub(int n, double[] a, int aOff, double[] b, int bOff, int bn, double[] out, int outOff) {
+  public static void sub(
+      int n, double[] a, int aOff, double[] b, int bOff, int bn, double[] out, int outOff) {
     for (int i = 0; i < n; i++) {
       out[outOff + i] = a[aOff + i] - b[bOff + i % bn];
     }
   }
 
   /** {@code out[i] = a[i] * b[i % bn]}. */
-  public static void mul(int n, double[] a, int aOff, double[] b, int bOff, int bn, double[] out, int outOff) {
+  public static void mul(
+      int n, double[] a, int aOff, double[] b, int bOff, int bn, double[] out, int outOff) {
     for (int i = 0; i < n; i++) {
       out[outOff + i] = a[aOff + i] * b[bOff + i % bn];
     }
@@ -217,7 +237,8 @@ public final class Kernels64 {
   }
 
   /** {@code db[j] += alpha·Σ_{i % bn == j} dout[i]}: the backward of a broadcast. */
-  public static void reduceBroadcast(int n, int bn, double alpha, double[] dout, int doutOff, double[] db, int dbOff) {
+  public static void reduceBroadcast(
+      int n, int bn, double alpha, double[] dout, int doutOff, double[] db, int dbOff) {
     for (int j = 0; j < bn; j++) {
       double s = 0;
       for (int i = j; i < n; i += bn) {
@@ -262,7 +283,8 @@ public final class Kernels64 {
   }
 
   /** {@code dx += x > 0 ? dout : 0}. */
-  public static void reluBackward(int n, double[] x, int xOff, double[] dout, int doutOff, double[] dx, int dxOff) {
+  public static void reluBackward(
+      int n, double[] x, int xOff, double[] dout, int doutOff, double[] dx, int dxOff) {
     for (int i = 0; i < n; i++) {
       if (x[xOff + i] > 0) {
         dx[dxOff + i] += dout[doutOff + i];
@@ -279,7 +301,8 @@ public final class Kernels64 {
   }
 
   /** Backward of {@link #gelu}: {@code dx += dout·(Φ(x) + x·φ(x))}. */
-  public static void geluBackward(int n, double[] x, int xOff, double[] dout, int doutOff, double[] dx, int dxOff) {
+  public static void geluBackward(
+      int n, double[] x, int xOff, double[] dout, int doutOff, double[] dx, int dxOff) {
     for (int i = 0; i < n; i++) {
       double v = x[xOff + i];
       double cdf = 0.5 * Erf.erfc(-v * SQRT_HALF);
@@ -315,7 +338,8 @@ public final class Kernels64 {
   }
 
   /** {@code dx += dout·(1 - y²)}, from the forward's output {@code y}. */
-  public static void tanhBackward(int n, double[] y, int yOff, double[] dout, int doutOff, double[] dx, int dxOff) {
+  public static void tanhBackward(
+      int n, double[] y, int yOff, double[] dout, int doutOff, double[] dx, int dxOff) {
     for (int i = 0; i < n; i++) {
       double v = y[yOff + i];
       dx[dxOff + i] += dout[doutOff + i] * (1 - v * v);
@@ -463,7 +487,8 @@ public final class Kernels64 {
   // -------------------------------------------------------------------------------------- dropout
 
   /** Inverted dropout: keeps element {@code i} iff {@code Rng.uniform(seed, i) >= p}, scaled by 1/(1-p). */
-  public static void dropout(int n, double p, long seed, double[] x, int xOff, double[] out, int outOff) {
+  public static void dropout(
+      int n, double p, long seed, double[] x, int xOff, double[] out, int outOff) {
     Shared.checkP(p);
     double keepScale = Shared.keepScale(p);
     for (int i = 0; i < n; i++) {
@@ -473,7 +498,8 @@ public final class Kernels64 {
   }
 
   /** Backward of {@link #dropout}: {@code dx += mask·dout/(1-p)}. */
-  public static void dropoutBackward(int n, double p, long seed, double[] dout, int doutOff, double[] dx, int dxOff) {
+  public static void dropoutBackward(
+      int n, double p, long seed, double[] dout, int doutOff, double[] dx, int dxOff) {
     Shared.checkP(p);
     double keepScale = Shared.keepScale(p);
     for (int i = 0; i < n; i++) {
@@ -582,7 +608,8 @@ public final class Kernels64 {
       }
       double l = lse[lseOff + r];
       for (int j = 0; j < V; j++) {
-        double g = Math.exp(logits[lOff + r * V + j] - l) - smoothing / V - (j == t ? 1 - smoothing : 0);
+        double g =
+            Math.exp(logits[lOff + r * V + j] - l) - smoothing / V - (j == t ? 1 - smoothing : 0);
         dlogits[dOff + r * V + j] += gradScale * g;
       }
     }
@@ -634,8 +661,8 @@ public final class Kernels64 {
       double dropoutP,
       long seed) {
     Attention64.forward(
-        B, Tq, Tk, H, dh, q, qOff, qStride, k, kOff, kStride, v, vOff, vStride, out, outOff, lse, lseOff, scale,
-        mask, lengths, dropoutP, seed);
+        B, Tq, Tk, H, dh, q, qOff, qStride, k, kOff, kStride, v, vOff, vStride, out, outOff, lse,
+        lseOff, scale, mask, lengths, dropoutP, seed);
   }
 
   /** Backward of {@link #attention}; adds into {@code dq}, {@code dk}, {@code dv}. */
@@ -675,9 +702,9 @@ public final class Kernels64 {
       double dropoutP,
       long seed) {
     Attention64.backward(
-        B, Tq, Tk, H, dh, q, qOff, qStride, k, kOff, kStride, v, vOff, vStride, out, outOff, dout, doutOff, lse,
-        lseOff, dq, dqOff, dqStride, dk, dkOff, dkStride, dv, dvOff, dvStride, scale, mask, lengths, dropoutP,
-        seed);
+        B, Tq, Tk, H, dh, q, qOff, qStride, k, kOff, kStride, v, vOff, vStride, out, outOff, dout,
+        doutOff, lse, lseOff, dq, dqOff, dqStride, dk, dkOff, dkStride, dv, dvOff, dvStride, scale,
+        mask, lengths, dropoutP, seed);
   }
 
   // ------------------------------------------------------------------------------------ optimiser

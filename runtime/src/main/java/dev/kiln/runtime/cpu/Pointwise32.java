@@ -26,15 +26,18 @@ final class Pointwise32 {
   private static final int SUB = 1;
   private static final int MUL = 2;
 
-  static void add(int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
+  static void add(
+      int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
     binary(ADD, n, a, aOff, b, bOff, bn, out, outOff);
   }
 
-  static void sub(int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
+  static void sub(
+      int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
     binary(SUB, n, a, aOff, b, bOff, bn, out, outOff);
   }
 
-  static void mul(int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
+  static void mul(
+      int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
     binary(MUL, n, a, aOff, b, bOff, bn, out, outOff);
   }
 
@@ -47,7 +50,8 @@ final class Pointwise32 {
     }
   }
 
-  private static void binary(int op, int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
+  private static void binary(
+      int op, int n, float[] a, int aOff, float[] b, int bOff, int bn, float[] out, int outOff) {
     if (n <= 0) {
       return;
     }
@@ -68,13 +72,16 @@ final class Pointwise32 {
     });
   }
 
-  private static void run(int op, int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
+  private static void run(
+      int op, int n, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff) {
     int i = 0;
     int bound = S.loopBound(n);
     switch (op) {
       case ADD -> {
         for (; i < bound; i += L) {
-          FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(out, outOff + i);
+          FloatVector.fromArray(S, a, aOff + i)
+              .add(FloatVector.fromArray(S, b, bOff + i))
+              .intoArray(out, outOff + i);
         }
         for (; i < n; i++) {
           out[outOff + i] = a[aOff + i] + b[bOff + i];
@@ -82,7 +89,9 @@ final class Pointwise32 {
       }
       case SUB -> {
         for (; i < bound; i += L) {
-          FloatVector.fromArray(S, a, aOff + i).sub(FloatVector.fromArray(S, b, bOff + i)).intoArray(out, outOff + i);
+          FloatVector.fromArray(S, a, aOff + i)
+              .sub(FloatVector.fromArray(S, b, bOff + i))
+              .intoArray(out, outOff + i);
         }
         for (; i < n; i++) {
           out[outOff + i] = a[aOff + i] - b[bOff + i];
@@ -90,7 +99,9 @@ final class Pointwise32 {
       }
       default -> {
         for (; i < bound; i += L) {
-          FloatVector.fromArray(S, a, aOff + i).mul(FloatVector.fromArray(S, b, bOff + i)).intoArray(out, outOff + i);
+          FloatVector.fromArray(S, a, aOff + i)
+              .mul(FloatVector.fromArray(S, b, bOff + i))
+              .intoArray(out, outOff + i);
         }
         for (; i < n; i++) {
           out[outOff + i] = a[aOff + i] * b[bOff + i];
@@ -99,7 +110,8 @@ final class Pointwise32 {
     }
   }
 
-  private static void broadcastScalar(int op, int n, float[] a, int aOff, float s, float[] out, int outOff) {
+  private static void broadcastScalar(
+      int op, int n, float[] a, int aOff, float s, float[] out, int outOff) {
     FloatVector vs = FloatVector.broadcast(S, s);
     int i = 0;
     int bound = S.loopBound(n);
@@ -133,7 +145,8 @@ final class Pointwise32 {
 
   static void scale(int n, float[] x, int xOff, double s, float[] out, int outOff) {
     float fs = (float) s;
-    forElements(n, (from, to) -> broadcastScalar(MUL, to - from, x, xOff + from, fs, out, outOff + from));
+    forElements(
+        n, (from, to) -> broadcastScalar(MUL, to - from, x, xOff + from, fs, out, outOff + from));
   }
 
   static void fill(int n, float[] x, int xOff, double value) {
@@ -148,11 +161,13 @@ final class Pointwise32 {
 
   static void accumulateScalar(int n, double s, float[] y, int yOff) {
     float v = (float) s;
-    forElements(n, (from, to) -> broadcastScalar(ADD, to - from, y, yOff + from, v, y, yOff + from));
+    forElements(
+        n, (from, to) -> broadcastScalar(ADD, to - from, y, yOff + from, v, y, yOff + from));
   }
 
   /** {@code db[j] += alpha·Σ_{i%bn==j} dout[i]}: column sums of dout viewed as {@code (n/bn) × bn}. */
-  static void reduceBroadcast(int n, int bn, double alpha, float[] dout, int doutOff, float[] db, int dbOff) {
+  static void reduceBroadcast(
+      int n, int bn, double alpha, float[] dout, int doutOff, float[] db, int dbOff) {
     if (n <= 0) {
       return;
     }
@@ -171,7 +186,15 @@ final class Pointwise32 {
    * result does not depend on the thread count).
    */
   static void columnSums(
-      int rows, int cols, float[] x, int xOff, float[] y, int yOff, double alpha, float[] out, int outOff) {
+      int rows,
+      int cols,
+      float[] x,
+      int xOff,
+      float[] y,
+      int yOff,
+      double alpha,
+      float[] out,
+      int outOff) {
     Parallel.RangeBody body = (j0, j1) -> {
       int w = j1 - j0;
       float[] part = new float[w];
@@ -231,7 +254,10 @@ final class Pointwise32 {
     }
     if (db != null) {
       if (bn == n) {
-        forElements(n, (from, to) -> mulAddTo(to - from, dout, doutOff + from, a, aOff + from, db, dbOff + from));
+        forElements(
+            n,
+            (from, to) ->
+                mulAddTo(to - from, dout, doutOff + from, a, aOff + from, db, dbOff + from));
       } else {
         columnSums(n / bn, bn, dout, doutOff, a, aOff, 1.0, db, dbOff);
       }
@@ -239,7 +265,8 @@ final class Pointwise32 {
   }
 
   /** {@code acc[accOff:accOff+n] += x·y}. */
-  private static void mulAddTo(int n, float[] x, int xOff, float[] y, int yOff, float[] acc, int accOff) {
+  private static void mulAddTo(
+      int n, float[] x, int xOff, float[] y, int yOff, float[] acc, int accOff) {
     int i = 0;
     for (int bound = S.loopBound(n); i < bound; i += L) {
       FloatVector.fromArray(S, x, xOff + i)
@@ -321,11 +348,14 @@ final class Pointwise32 {
       for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
         FloatVector gi = FloatVector.fromArray(S, g, gOff + i);
         FloatVector mi = FloatVector.fromArray(S, m, mOff + i).mul(vb1).add(gi.mul(vob1));
-        FloatVector vi = FloatVector.fromArray(S, v, vOff + i).mul(vb2).add(gi.mul(gi).mul(vob2));
+        FloatVector vi =
+            FloatVector.fromArray(S, v, vOff + i).mul(vb2).add(gi.mul(gi).mul(vob2));
         mi.intoArray(m, mOff + i);
         vi.intoArray(v, vOff + i);
         FloatVector pi = FloatVector.fromArray(S, p, pOff + i);
-        FloatVector upd = mi.mul(vic1).div(vi.mul(vic2).lanewise(VectorOperators.SQRT).add(veps)).add(pi.mul(vwd));
+        FloatVector upd = mi.mul(vic1)
+            .div(vi.mul(vic2).lanewise(VectorOperators.SQRT).add(veps))
+            .add(pi.mul(vwd));
         pi.sub(upd.mul(vlr)).intoArray(p, pOff + i);
       }
       for (; i < to; i++) {

@@ -41,7 +41,8 @@ final class Rows32 {
       int meanOff,
       float[] rstd,
       int rstdOff) {
-    // Missing affine parameters become ones and zeros, so the vector loop has no branches: C2 cannot
+    // Missing affine parameters become ones and zeros, so the vector loop has no branches: C2
+    // cannot
     // keep vectors in registers across a data-dependent merge and would allocate them instead.
     float[] g = gamma != null ? gamma : ones(dim);
     float[] be = beta != null ? beta : new float[dim];
@@ -105,7 +106,9 @@ final class Rows32 {
           int j = 0;
           for (int bound = S.loopBound(dim); j < bound; j += L) {
             FloatVector.fromArray(S, x, xi + j).sub(vmu).mul(rs).intoArray(xhat, j);
-            FloatVector.fromArray(S, dout, di + j).mul(FloatVector.fromArray(S, gm, gmo + j)).intoArray(g, j);
+            FloatVector.fromArray(S, dout, di + j)
+                .mul(FloatVector.fromArray(S, gm, gmo + j))
+                .intoArray(g, j);
           }
           for (; j < dim; j++) {
             xhat[j] = (x[xi + j] - mu) * rs;
@@ -120,7 +123,9 @@ final class Rows32 {
           FloatVector vrs = FloatVector.broadcast(S, rs);
           j = 0;
           for (int bound = S.loopBound(dim); j < bound; j += L) {
-            FloatVector t = FloatVector.fromArray(S, g, j).sub(vmG).sub(FloatVector.fromArray(S, xhat, j).mul(vmGX));
+            FloatVector t = FloatVector.fromArray(S, g, j)
+                .sub(vmG)
+                .sub(FloatVector.fromArray(S, xhat, j).mul(vmGX));
             t.fma(vrs, FloatVector.fromArray(S, dx, o + j)).intoArray(dx, o + j);
           }
           for (; j < dim; j++) {
@@ -166,7 +171,8 @@ final class Rows32 {
           int j = 0;
           for (int bound = S.loopBound(w); j < bound; j += L) {
             FloatVector xhat = FloatVector.fromArray(S, x, xi + j).sub(vmu).mul(rs);
-            xhat.fma(FloatVector.fromArray(S, dout, di + j), FloatVector.fromArray(S, part, j)).intoArray(part, j);
+            xhat.fma(FloatVector.fromArray(S, dout, di + j), FloatVector.fromArray(S, part, j))
+                .intoArray(part, j);
           }
           for (; j < w; j++) {
             part[j] += (x[xi + j] - mu) * rs * dout[di + j];
@@ -217,7 +223,9 @@ final class Rows32 {
         int j = 0;
         for (int bound = S.loopBound(dim); j < bound; j += L) {
           FloatVector yv = FloatVector.fromArray(S, y, yi + j);
-          yv.fma(FloatVector.fromArray(S, dout, di + j).sub(vdot), FloatVector.fromArray(S, dx, o + j))
+          yv.fma(
+                  FloatVector.fromArray(S, dout, di + j).sub(vdot),
+                  FloatVector.fromArray(S, dx, o + j))
               .intoArray(dx, o + j);
         }
         for (; j < dim; j++) {
@@ -250,7 +258,9 @@ final class Rows32 {
         int t = targets[tOff + r];
         if (t != ignoreIndex) {
           double nll = l - logits[li + t];
-          loss[r] = smoothing == 0 ? nll : (1 - smoothing) * nll + smoothing * (l - Vec.sum(V, logits, li) / V);
+          loss[r] = smoothing == 0
+              ? nll
+              : (1 - smoothing) * nll + smoothing * (l - Vec.sum(V, logits, li) / V);
         }
       }
     });
@@ -292,7 +302,8 @@ final class Rows32 {
         FloatVector vgs = FloatVector.broadcast(S, gs);
         int j = 0;
         for (int bound = S.loopBound(V); j < bound; j += L) {
-          FloatVector p = FloatVector.fromArray(S, logits, li + j).sub(vl).lanewise(VectorOperators.EXP);
+          FloatVector p =
+              FloatVector.fromArray(S, logits, li + j).sub(vl).lanewise(VectorOperators.EXP);
           p.sub(vu).fma(vgs, FloatVector.fromArray(S, dlogits, di + j)).intoArray(dlogits, di + j);
         }
         for (; j < V; j++) {

@@ -10,8 +10,8 @@ final class Shared {
     for (int i = 0; i < n; i++) {
       int id = ids[idsOff + i];
       if (id < 0 || id >= vocab) {
-        throw new IllegalArgumentException(
-            "token id " + id + " at position " + i + " is outside the vocabulary [0, " + vocab + ")");
+        throw new IllegalArgumentException("token id " + id + " at position " + i
+            + " is outside the vocabulary [0, " + vocab + ")");
       }
     }
   }
@@ -20,9 +20,8 @@ final class Shared {
     for (int r = 0; r < rows; r++) {
       int t = targets[tOff + r];
       if (t != ignoreIndex && (t < 0 || t >= V)) {
-        throw new IllegalArgumentException(
-            "target " + t + " in row " + r + " is outside the classes [0, " + V + ") and is not the ignore index "
-                + ignoreIndex);
+        throw new IllegalArgumentException("target " + t + " in row " + r
+            + " is outside the classes [0, " + V + ") and is not the ignore index " + ignoreIndex);
       }
     }
   }

@@ -19,7 +19,8 @@ final class Vec {
     FloatVector va = FloatVector.broadcast(S, alpha);
     int i = 0;
     for (int bound = S.loopBound(n); i < bound; i += L) {
-      va.fma(FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+      va.fma(FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i))
+          .intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
       y[yOff + i] += alpha * x[xOff + i];
@@ -30,7 +31,9 @@ final class Vec {
   static void addTo(int n, float[] x, int xOff, float[] y, int yOff) {
     int i = 0;
     for (int bound = S.loopBound(n); i < bound; i += L) {
-      FloatVector.fromArray(S, y, yOff + i).add(FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+      FloatVector.fromArray(S, y, yOff + i)
+          .add(FloatVector.fromArray(S, x, xOff + i))
+          .intoArray(y, yOff + i);
     }
     for (; i < n; i++) {
       y[yOff + i] += x[xOff + i];
@@ -56,7 +59,8 @@ final class Vec {
     int i = 0;
     for (int bound = n - 2 * L; i <= bound; i += 2 * L) {
       acc0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc0);
-      acc1 = FloatVector.fromArray(S, x, xOff + i + L).fma(FloatVector.fromArray(S, y, yOff + i + L), acc1);
+      acc1 = FloatVector.fromArray(S, x, xOff + i + L)
+          .fma(FloatVector.fromArray(S, y, yOff + i + L), acc1);
     }
     if (i <= n - L) {
       acc0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc0);
@@ -202,7 +206,15 @@ final class Vec {
    * storing {@code dst} after each one. Rows with weight 0 are skipped.
    */
   static void accumulateRows(
-      int n, float[] w, int wOff, int wStride, int count, float[] src, int srcOff, int srcStride, float[] dst,
+      int n,
+      float[] w,
+      int wOff,
+      int wStride,
+      int count,
+      float[] src,
+      int srcOff,
+      int srcStride,
+      float[] dst,
       int dstOff) {
     int d = 0;
     for (; d + 4 * L <= n; d += 4 * L) {
@@ -232,7 +244,8 @@ final class Vec {
       for (int r = 0; r < count; r++) {
         float wr = w[wOff + r * wStride];
         if (wr != 0f) {
-          a0 = FloatVector.broadcast(S, wr).fma(FloatVector.fromArray(S, src, srcOff + r * srcStride + d), a0);
+          a0 = FloatVector.broadcast(S, wr)
+              .fma(FloatVector.fromArray(S, src, srcOff + r * srcStride + d), a0);
         }
       }
       a0.intoArray(dst, dstOff + d);

@@ -46,21 +46,25 @@ public final class CharTokenizer {
   }
 
   public int[] encode(String text) {
-    return text.codePoints().map(c -> {
-      Integer id = ids.get(c);
-      if (id == null) {
-        throw new KilnException("character " + Character.toString(c) + " (U+" + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT)
-            + ") is not in the tokenizer's vocabulary");
-      }
-      return id;
-    }).toArray();
+    return text.codePoints()
+        .map(c -> {
+          Integer id = ids.get(c);
+          if (id == null) {
+            throw new KilnException("character " + Character.toString(c) + " (U+"
+                + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT)
+                + ") is not in the tokenizer's vocabulary");
+          }
+          return id;
+        })
+        .toArray();
   }
 
   public String decode(int... tokens) {
     StringBuilder sb = new StringBuilder();
     for (int t : tokens) {
       if (t < 0 || t >= codePoints.length) {
-        throw new KilnException("token id " + t + " is outside the vocabulary [0, " + codePoints.length + ")");
+        throw new KilnException(
+            "token id " + t + " is outside the vocabulary [0, " + codePoints.length + ")");
       }
       sb.appendCodePoint(codePoints[t]);
     }
@@ -69,6 +73,7 @@ public final class CharTokenizer {
 
   @Override
   public String toString() {
-    return "CharTokenizer" + Arrays.toString(codePoints.length > 8 ? Arrays.copyOf(codePoints, 8) : codePoints);
+    return "CharTokenizer"
+        + Arrays.toString(codePoints.length > 8 ? Arrays.copyOf(codePoints, 8) : codePoints);
   }
 }

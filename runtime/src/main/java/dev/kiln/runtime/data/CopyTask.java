@@ -20,11 +20,15 @@ public final class CopyTask {
     for (int b = 0; b < batch; b++) {
       int[] row = new int[seq + 1];
       for (int t = 0; t <= seq; t++) {
-        row[t] = t < half ? (int) Math.floorMod(Rng.bits(s, (long) b * (seq + 1) + t), (long) vocab) : row[t - half];
+        row[t] = t < half
+            ? (int) Math.floorMod(Rng.bits(s, (long) b * (seq + 1) + t), (long) vocab)
+            : row[t - half];
       }
       System.arraycopy(row, 0, x, b * seq, seq);
       System.arraycopy(row, 1, y, b * seq, seq);
     }
-    return new Tensor.I32[] {new Tensor.I32(new int[] {batch, seq}, x), new Tensor.I32(new int[] {batch, seq}, y)};
+    return new Tensor.I32[] {
+      new Tensor.I32(new int[] {batch, seq}, x), new Tensor.I32(new int[] {batch, seq}, y)
+    };
   }
 }

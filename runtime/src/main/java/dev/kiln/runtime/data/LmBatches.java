@@ -25,7 +25,8 @@ public final class LmBatches {
   /** One batch: {@code [0]} the inputs, {@code [1]} the targets, both {@code [batch, seq]}. */
   public Tensor.I32[] batch(long index, int batch, int seq) {
     if (stream.size() < seq + 2) {
-      throw new KilnException("the data has " + stream.size() + " tokens, too few for windows of " + seq + " (need at least " + (seq + 2) + ")");
+      throw new KilnException("the data has " + stream.size() + " tokens, too few for windows of "
+          + seq + " (need at least " + (seq + 2) + ")");
     }
     int[] x = new int[batch * seq];
     int[] y = new int[batch * seq];
@@ -38,7 +39,9 @@ public final class LmBatches {
       System.arraycopy(row, 0, x, b * seq, seq);
       System.arraycopy(row, 1, y, b * seq, seq);
     }
-    return new Tensor.I32[] {new Tensor.I32(new int[] {batch, seq}, x), new Tensor.I32(new int[] {batch, seq}, y)};
+    return new Tensor.I32[] {
+      new Tensor.I32(new int[] {batch, seq}, x), new Tensor.I32(new int[] {batch, seq}, y)
+    };
   }
 
   public long length() {

@@ -14,7 +14,8 @@ import java.util.List;
  *
  * @param documents tokenised sentences (no special tokens), grouped by document
  */
-public record MlmBatches(List<List<int[]>> documents, int vocab, int cls, int sep, int mask, int pad, long seed) {
+public record MlmBatches(
+    List<List<int[]>> documents, int vocab, int cls, int sep, int mask, int pad, long seed) {
 
   public MlmBatches {
     if (documents.stream().mapToInt(List::size).sum() < 2) {

@@ -15,7 +15,8 @@ import java.util.Map;
 public record PairBatches(List<int[]> sources, List<int[]> targets, int bos, int eos, long seed) {
   public PairBatches {
     if (sources.isEmpty() || sources.size() != targets.size()) {
-      throw new KilnException("need as many targets as sources, and at least one pair (got " + sources.size() + " and " + targets.size() + ")");
+      throw new KilnException("need as many targets as sources, and at least one pair (got "
+          + sources.size() + " and " + targets.size() + ")");
     }
   }
 

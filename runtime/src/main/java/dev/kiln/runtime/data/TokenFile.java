@@ -20,7 +20,8 @@ import java.nio.file.StandardOpenOption;
  * here unchanged.
  */
 public final class TokenFile implements TokenStream, AutoCloseable {
-  private static final byte[] MAGIC = "KILNTOK1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC =
+      "KILNTOK1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final int LLMC_MAGIC = 20240520;
   private static final int LLMC_HEADER = 256 * 4;
 
@@ -48,26 +49,34 @@ public final class TokenFile implements TokenStream, AutoCloseable {
     }
     Arena arena = Arena.ofShared();
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-      MemorySegment all = size == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+      MemorySegment all =
+          size == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
       if (size >= 16 && startsWith(all, MAGIC)) {
         int width = all.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 8);
-        long count = all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 12);
+        long count =
+            all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 12);
         if (width != 2 && width != 4) {
           throw new KilnException(path + ": token width " + width + " (must be 2 or 4 bytes)");
         }
         if (count < 0 || count > (size - 20) / width || 20 + count * width != size) {
-          throw new KilnException(path + ": header says " + count + " tokens of " + width + " bytes, but the file has " + (size - 20) + " data bytes");
+          throw new KilnException(path + ": header says " + count + " tokens of " + width
+              + " bytes, but the file has " + (size - 20) + " data bytes");
         }
         return new TokenFile(path, arena, all.asSlice(20), width, count);
       }
-      if (size >= LLMC_HEADER && all.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0) == LLMC_MAGIC) {
-        long count = Integer.toUnsignedLong(all.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 8));
+      if (size >= LLMC_HEADER
+          && all.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0)
+              == LLMC_MAGIC) {
+        long count = Integer.toUnsignedLong(
+            all.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 8));
         if (LLMC_HEADER + count * 2 != size) {
-          throw new KilnException(path + ": llm.c header says " + count + " tokens, but the file has " + (size - LLMC_HEADER) + " data bytes");
+          throw new KilnException(path + ": llm.c header says " + count
+              + " tokens, but the file has " + (size - LLMC_HEADER) + " data bytes");
         }
         return new TokenFile(path, arena, all.asSlice(LLMC_HEADER), 2, count);
       }
-      throw new KilnException(path + ": not a token file (expected Kiln's KILNTOK1 header or llm.c's magic 20240520)");
+      throw new KilnException(
+          path + ": not a token file (expected Kiln's KILNTOK1 header or llm.c's magic 20240520)");
     } catch (IOException e) {
       arena.close();
       throw new KilnException(path + ": cannot map token file (" + e.getMessage() + ")");
@@ -120,12 +129,14 @@ public final class TokenFile implements TokenStream, AutoCloseable {
   @Override
   public void read(long offset, int[] dst, int dstOff, int len) {
     if (offset < 0 || offset + len > count) {
-      throw new IndexOutOfBoundsException("tokens " + offset + ".." + (offset + len) + " of " + count);
+      throw new IndexOutOfBoundsException(
+          "tokens " + offset + ".." + (offset + len) + " of " + count);
     }
     for (int i = 0; i < len; i++) {
       long at = (offset + i) * width;
       dst[dstOff + i] = width == 2
-          ? Short.toUnsignedInt(data.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at))
+          ? Short.toUnsignedInt(
+              data.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at))
           : data.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), at);
     }
   }

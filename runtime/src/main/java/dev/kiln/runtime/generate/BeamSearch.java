@@ -24,7 +24,8 @@ public final class BeamSearch {
   }
 
   /** The best target for {@code src} (ids without the end token), stopping at {@code eos} or {@code maxLen}. */
-  public static int[] translate(Model m, int[] src, int bos, int eos, int maxLen, int beam, double alpha) {
+  public static int[] translate(
+      Model m, int[] src, int bos, int eos, int maxLen, int beam, double alpha) {
     List<Hyp> beams = List.of(new Hyp(new int[0], 0, false));
     for (int step = 0; step < maxLen; step++) {
       List<Hyp> live = beams.stream().filter(h -> !h.done()).toList();
@@ -52,7 +53,9 @@ public final class BeamSearch {
       beams = next.subList(0, Math.min(beam, next.size()));
     }
     int[] best = beams.getFirst().tokens();
-    return best.length > 0 && best[best.length - 1] == eos ? Arrays.copyOf(best, best.length - 1) : best;
+    return best.length > 0 && best[best.length - 1] == eos
+        ? Arrays.copyOf(best, best.length - 1)
+        : best;
   }
 
   private static float[][] lastLogits(Model m, int[] src, int bos, List<Hyp> live) {

@@ -22,10 +22,12 @@ public final class Generator {
    * The model's first integer input receives the tokens; any other integer input [B, T] (targets) gets
    * zeros; {@code logits} names the [B, T, V] output.
    */
-  public static int[] generate(Model m, int[] prompt, int maxNew, int ctx, Sampler sampler, int stop, String logits) {
+  public static int[] generate(
+      Model m, int[] prompt, int maxNew, int ctx, Sampler sampler, int stop, String logits) {
     ModelSpec spec = m.spec();
     if (spec.output(logits) == null) {
-      throw new KilnException("model " + spec.name() + " has no output '" + logits + "' to sample from");
+      throw new KilnException(
+          "model " + spec.name() + " has no output '" + logits + "' to sample from");
     }
     if (prompt.length == 0) {
       throw new KilnException("the prompt is empty");

@@ -14,7 +14,8 @@ public final class Pooling {
   public static float[][] meanPooled(Tensor hidden, int[] lengths, boolean normalize) {
     int[] s = hidden.shape();
     if (s.length != 3 || s[0] != lengths.length) {
-      throw new IllegalArgumentException("hidden states " + Tensor.shapeString(s) + " do not match " + lengths.length + " lengths");
+      throw new IllegalArgumentException("hidden states " + Tensor.shapeString(s) + " do not match "
+          + lengths.length + " lengths");
     }
     int t = s[1];
     int d = s[2];
@@ -22,7 +23,8 @@ public final class Pooling {
     for (int b = 0; b < lengths.length; b++) {
       int n = lengths[b];
       if (n < 1 || n > t) {
-        throw new IllegalArgumentException("length " + n + " of sequence " + b + " is outside 1.." + t);
+        throw new IllegalArgumentException(
+            "length " + n + " of sequence " + b + " is outside 1.." + t);
       }
       double[] sum = new double[d];
       for (int j = 0; j < n; j++) {

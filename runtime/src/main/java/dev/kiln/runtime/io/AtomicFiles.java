@@ -39,7 +39,8 @@ public final class AtomicFiles {
   }
 
   /** Writes {@code target} through a FileChannel open for writing; the body must not close it. */
-  public static void writeChannel(Path target, IOConsumer<? super FileChannel> body) throws IOException {
+  public static void writeChannel(Path target, IOConsumer<? super FileChannel> body)
+      throws IOException {
     Path absolute = target.toAbsolutePath();
     Path dir = absolute.getParent();
     if (dir == null || absolute.getFileName() == null) {
@@ -51,7 +52,8 @@ public final class AtomicFiles {
       for (int attempt = 0; channel == null; attempt++) {
         Path candidate = tempName(dir, absolute.getFileName().toString());
         try {
-          channel = FileChannel.open(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          channel =
+              FileChannel.open(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
           temp = candidate; // only now is it ours to delete
         } catch (FileAlreadyExistsException taken) {
           if (attempt == 9) {
@@ -64,7 +66,8 @@ public final class AtomicFiles {
         c.force(true);
       }
       // On POSIX this is rename(2), which replaces the target atomically.
-      Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       temp = null;
     } catch (Throwable t) {
       if (temp != null) {
@@ -104,14 +107,16 @@ public final class AtomicFiles {
     String stem = name.codePointCount(0, name.length()) > 100
         ? name.substring(0, name.offsetByCodePoints(0, 100))
         : name;
-    return dir.resolve("." + stem + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    return dir.resolve(
+        "." + stem + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
   }
 
   private static void forceDirectory(Path dir) {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);
     } catch (IOException unsupported) {
-      // Some platforms (Windows) cannot open or sync a directory; the data itself is already durable.
+      // Some platforms (Windows) cannot open or sync a directory; the data itself is already
+      // durable.
     }
   }
 

@@ -9,11 +9,16 @@ import java.nio.ByteOrder;
  * because a writer that does not order tensors by alignment can put an F64 at any offset.
  */
 final class Decode {
-  static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfShort I16 =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfInt I32 =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfLong I64 =
+      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfFloat F32 =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfDouble F64 =
+      ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   /** Returned by {@link #toI32} when every element converted. */
   static final long OK = -1;
@@ -22,7 +27,10 @@ final class Decode {
 
   /** Whether {@link #toF32} and {@link #toF64} accept {@code type}. */
   static boolean isFloat(FileDtype type) {
-    return type == FileDtype.F32 || type == FileDtype.F64 || type == FileDtype.F16 || type == FileDtype.BF16;
+    return type == FileDtype.F32
+        || type == FileDtype.F64
+        || type == FileDtype.F16
+        || type == FileDtype.BF16;
   }
 
   /** Whether {@link #toI32} accepts {@code type}. */

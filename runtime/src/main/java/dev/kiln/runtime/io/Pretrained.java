@@ -79,8 +79,10 @@ public final class Pretrained {
       }
     }
     if (!missing.isEmpty()) {
-      throw new KilnException(origin + ": no tensor for " + missing.size() + " parameter(s) of model " + spec.name() + ": "
-          + String.join(", ", missing.subList(0, Math.min(8, missing.size()))) + (missing.size() > 8 ? ", ..." : "")
+      throw new KilnException(origin + ": no tensor for " + missing.size()
+          + " parameter(s) of model " + spec.name() + ": "
+          + String.join(", ", missing.subList(0, Math.min(8, missing.size())))
+          + (missing.size() > 8 ? ", ..." : "")
           + " (is this checkpoint for another architecture?)");
     }
     model.setParameters(params, origin);
@@ -107,7 +109,12 @@ public final class Pretrained {
     return false;
   }
 
-  private static Tensor find(ModelSpec.ParamSpec p, Map<String, Tensor> source, boolean transposed, List<String> used, String origin) {
+  private static Tensor find(
+      ModelSpec.ParamSpec p,
+      Map<String, Tensor> source,
+      boolean transposed,
+      List<String> used,
+      String origin) {
     String name = lookupName(p.name(), source);
     if (name != null) {
       used.add(name);
@@ -136,7 +143,8 @@ public final class Pretrained {
     return m.group(1) + ".{query,key,value}." + m.group(2);
   }
 
-  private static Tensor oriented(ModelSpec.ParamSpec p, String name, Tensor t, boolean transposed, String origin) {
+  private static Tensor oriented(
+      ModelSpec.ParamSpec p, String name, Tensor t, boolean transposed, String origin) {
     int[] s = t.shape();
     boolean linear = s.length == 2 && !isEmbedding(p.name());
     Tensor out = linear && transposed ? transpose(t) : t;
@@ -146,13 +154,16 @@ public final class Pretrained {
 
   /** Embedding tables are [rows, width] in every layout; only linear weights are transposed. */
   private static boolean isEmbedding(String name) {
-    return name.contains("embeddings") || name.endsWith("wte.weight") || name.endsWith("wpe.weight");
+    return name.contains("embeddings")
+        || name.endsWith("wte.weight")
+        || name.endsWith("wpe.weight");
   }
 
   private static void checkShape(ModelSpec.ParamSpec p, String name, int[] shape, String origin) {
     if (!Arrays.equals(shape, p.shape())) {
-      throw new KilnException(origin + ": tensor '" + name + "' gives shape " + Tensor.shapeString(shape) + ", but parameter '"
-          + p.name() + "' needs " + Tensor.shapeString(p.shape()) + " (a checkpoint for another configuration?)");
+      throw new KilnException(origin + ": tensor '" + name + "' gives shape "
+          + Tensor.shapeString(shape) + ", but parameter '" + p.name() + "' needs "
+          + Tensor.shapeString(p.shape()) + " (a checkpoint for another configuration?)");
     }
   }
 
@@ -196,7 +207,8 @@ public final class Pretrained {
     for (Tensor t : parts) {
       int[] s = t.shape();
       if (s.length != first.length || (s.length == 2 && s[0] != rows)) {
-        throw new KilnException("cannot join tensors of shapes " + Tensor.shapeString(first) + " and " + Tensor.shapeString(s));
+        throw new KilnException("cannot join tensors of shapes " + Tensor.shapeString(first)
+            + " and " + Tensor.shapeString(s));
       }
       total += s[s.length - 1];
     }

@@ -41,7 +41,8 @@ public final class Safetensors {
   }
 
   /** Writes {@code tensors} (in iteration order) and {@code metadata} to {@code path}, atomically. */
-  public static void write(Path path, Map<String, ? extends Tensor> tensors, Map<String, String> metadata) {
+  public static void write(
+      Path path, Map<String, ? extends Tensor> tensors, Map<String, String> metadata) {
     SafetensorsWriter writer = new SafetensorsWriter();
     tensors.forEach(writer::add);
     metadata.forEach(writer::metadata);

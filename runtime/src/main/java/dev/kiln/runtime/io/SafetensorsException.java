@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * says what is wrong (e.g. {@code weights.safetensors: tensor 'wte' has unknown dtype 'F12'}).
  */
 public final class SafetensorsException extends dev.kiln.runtime.KilnException {
-  @Serial private static final long serialVersionUID = 1L;
+  @Serial
+  private static final long serialVersionUID = 1L;
 
   private final transient Path file;
   private final String problem;

@@ -35,25 +35,31 @@ public final class SafetensorsFile implements AutoCloseable {
 
   static SafetensorsFile open(Path path) {
     if (!Files.isRegularFile(path)) {
-      throw new SafetensorsException(path, Files.exists(path) ? "not a regular file" : "no such file");
+      throw new SafetensorsException(
+          path, Files.exists(path) ? "not a regular file" : "no such file");
     }
     Arena arena = Arena.ofShared();
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = channel.size();
       if (size < 8) {
-        throw new SafetensorsException(path, size == 0 ? "file is empty"
-            : "file is " + size + " bytes long, too short for the 8-byte header length");
+        throw new SafetensorsException(
+            path,
+            size == 0
+                ? "file is empty"
+                : "file is " + size + " bytes long, too short for the 8-byte header length");
       }
       MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
       long n = file.get(Decode.I64, 0);
       // Unsigned compare: a length with the top bit set is a huge u64, not a negative number.
       if (Long.compareUnsigned(n, Safetensors.MAX_HEADER_BYTES) > 0) {
-        throw new SafetensorsException(path, "header length " + Long.toUnsignedString(n)
-            + " exceeds the limit of " + Safetensors.MAX_HEADER_BYTES + " bytes");
+        throw new SafetensorsException(
+            path,
+            "header length " + Long.toUnsignedString(n) + " exceeds the limit of "
+                + Safetensors.MAX_HEADER_BYTES + " bytes");
       }
       if (n > size - 8) {
-        throw new SafetensorsException(path, "header length " + n + " is larger than the "
-            + (size - 8) + " bytes after it");
+        throw new SafetensorsException(
+            path, "header length " + n + " is larger than the " + (size - 8) + " bytes after it");
       }
       byte[] headerBytes = file.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE);
       SafetensorsHeader header = SafetensorsHeader.parse(path, headerBytes, size - 8 - n);
@@ -106,8 +112,10 @@ public final class SafetensorsFile implements AutoCloseable {
     if (Decode.isInteger(type)) {
       return readI32(name);
     }
-    throw new SafetensorsException(path, "tensor " + SafetensorsHeader.quote(name) + " has dtype " + type
-        + ", which has no Kiln tensor type");
+    throw new SafetensorsException(
+        path,
+        "tensor " + SafetensorsHeader.quote(name) + " has dtype " + type
+            + ", which has no Kiln tensor type");
   }
 
   /** Reads a F32, F64, F16 or BF16 tensor as floats. */
@@ -156,8 +164,10 @@ public final class SafetensorsFile implements AutoCloseable {
     long bad = guard(() -> Decode.toI32(data, info.begin(), type, out, out.length));
     if (bad != Decode.OK) {
       String value = guard(() -> Decode.integerText(data, info.begin(), type, bad));
-      throw new SafetensorsException(path, "tensor " + SafetensorsHeader.quote(name) + " element " + bad
-          + " is " + value + ", outside the I32 range");
+      throw new SafetensorsException(
+          path,
+          "tensor " + SafetensorsHeader.quote(name) + " element " + bad + " is " + value
+              + ", outside the I32 range");
     }
     return new Tensor.I32(intShape(info), out);
   }
@@ -179,9 +189,13 @@ public final class SafetensorsFile implements AutoCloseable {
   private FileDtype expect(TensorInfo info, String method, boolean floating) {
     FileDtype type = dtype(info);
     if (floating ? !Decode.isFloat(type) : !Decode.isInteger(type)) {
-      throw new SafetensorsException(path, "tensor " + SafetensorsHeader.quote(info.name()) + " has dtype "
-          + type + "; " + method + " reads "
-          + (floating ? "F32, F64, F16 or BF16" : "I32, I64, U32, U64, I16, U16, I8, U8 or BOOL"));
+      throw new SafetensorsException(
+          path,
+          "tensor " + SafetensorsHeader.quote(info.name()) + " has dtype "
+              + type + "; " + method + " reads "
+              + (floating
+                  ? "F32, F64, F16 or BF16"
+                  : "I32, I64, U32, U64, I16, U16, I8, U8 or BOOL"));
     }
     return type;
   }
@@ -189,8 +203,10 @@ public final class SafetensorsFile implements AutoCloseable {
   private int elements(TensorInfo info) {
     long n = info.byteSize() / dtype(info).size; // validated to equal the product of the shape
     if (n > MAX_ARRAY) {
-      throw new SafetensorsException(path, "tensor " + SafetensorsHeader.quote(info.name()) + " has " + n
-          + " elements, more than a Java array holds");
+      throw new SafetensorsException(
+          path,
+          "tensor " + SafetensorsHeader.quote(info.name()) + " has " + n
+              + " elements, more than a Java array holds");
     }
     return (int) n;
   }
@@ -200,8 +216,11 @@ public final class SafetensorsFile implements AutoCloseable {
     int[] out = new int[shape.length];
     for (int i = 0; i < shape.length; i++) {
       if (shape[i] > Integer.MAX_VALUE) {
-        throw new SafetensorsException(path, "tensor " + SafetensorsHeader.quote(info.name()) + " shape "
-            + SafetensorsHeader.shapeString(shape) + " has a dimension larger than " + Integer.MAX_VALUE);
+        throw new SafetensorsException(
+            path,
+            "tensor " + SafetensorsHeader.quote(info.name()) + " shape "
+                + SafetensorsHeader.shapeString(shape) + " has a dimension larger than "
+                + Integer.MAX_VALUE);
       }
       out[i] = (int) shape[i];
     }

@@ -25,7 +25,8 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
       throw new SafetensorsException(file, "header is not valid JSON: " + e.getMessage(), e);
     }
     if (!(root instanceof Map<?, ?> entries)) {
-      throw new SafetensorsException(file, "header is not a JSON object (found " + kind(root) + ")");
+      throw new SafetensorsException(
+          file, "header is not a JSON object (found " + kind(root) + ")");
     }
     Map<String, TensorInfo> tensors = new LinkedHashMap<>();
     Map<String, String> metadata = new LinkedHashMap<>();
@@ -38,7 +39,8 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
       }
     }
     checkOverlaps(file, tensors.values());
-    return new SafetensorsHeader(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+    return new SafetensorsHeader(
+        Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
   }
 
   private static void metadata(Path file, Object value, Map<String, String> out) {
@@ -46,12 +48,15 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
       return; // the reference implementation reads a null __metadata__ as absent
     }
     if (!(value instanceof Map<?, ?> map)) {
-      throw new SafetensorsException(file, METADATA_KEY + " is not a JSON object (found " + kind(value) + ")");
+      throw new SafetensorsException(
+          file, METADATA_KEY + " is not a JSON object (found " + kind(value) + ")");
     }
     for (Map.Entry<?, ?> e : map.entrySet()) {
       if (!(e.getValue() instanceof String s)) {
-        throw new SafetensorsException(file, METADATA_KEY + " value for " + quote((String) e.getKey())
-            + " is not a string (found " + kind(e.getValue()) + ")");
+        throw new SafetensorsException(
+            file,
+            METADATA_KEY + " value for " + quote((String) e.getKey()) + " is not a string (found "
+                + kind(e.getValue()) + ")");
       }
       out.put((String) e.getKey(), s);
     }
@@ -60,11 +65,13 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
   private static TensorInfo tensor(Path file, String name, Object value, long dataSize) {
     String what = "tensor " + quote(name);
     if (!(value instanceof Map<?, ?> entry)) {
-      throw new SafetensorsException(file, what + " is not a JSON object (found " + kind(value) + ")");
+      throw new SafetensorsException(
+          file, what + " is not a JSON object (found " + kind(value) + ")");
     }
     // Unknown members are ignored, as the reference implementation does, so newer files still load.
     if (!(member(file, what, entry, "dtype") instanceof String dtypeName)) {
-      throw new SafetensorsException(file, what + " dtype is not a string (found " + kind(entry.get("dtype")) + ")");
+      throw new SafetensorsException(
+          file, what + " dtype is not a string (found " + kind(entry.get("dtype")) + ")");
     }
     FileDtype dtype = FileDtype.of(dtypeName);
     if (dtype == null) {
@@ -73,37 +80,47 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
     Object shapeValue = member(file, what, entry, "shape");
     long[] shape = integers(shapeValue, -1);
     if (shape == null) {
-      throw new SafetensorsException(file, what + " shape is not an array of integers: " + render(shapeValue));
+      throw new SafetensorsException(
+          file, what + " shape is not an array of integers: " + render(shapeValue));
     }
     for (long d : shape) {
       if (d < 0) {
-        throw new SafetensorsException(file, what + " has a negative dimension in shape " + shapeString(shape));
+        throw new SafetensorsException(
+            file, what + " has a negative dimension in shape " + shapeString(shape));
       }
     }
     Object offsetsValue = member(file, what, entry, "data_offsets");
     long[] offsets = integers(offsetsValue, 2);
     if (offsets == null || offsets[0] < 0 || offsets[1] < 0) {
-      throw new SafetensorsException(file, what + " data_offsets is not a pair of non-negative integers: "
-          + render(offsetsValue));
+      throw new SafetensorsException(
+          file,
+          what + " data_offsets is not a pair of non-negative integers: " + render(offsetsValue));
     }
     long begin = offsets[0];
     long end = offsets[1];
     String range = "[" + begin + ", " + end + "]";
     if (begin > end) {
-      throw new SafetensorsException(file, what + " data_offsets " + range + " end before they begin");
+      throw new SafetensorsException(
+          file, what + " data_offsets " + range + " end before they begin");
     }
     long bytes = byteCount(shape, dtype.size);
     if (bytes < 0) {
-      throw new SafetensorsException(file, what + " shape " + shapeString(shape) + " is too large: its "
-          + dtype + " byte count overflows 64 bits");
+      throw new SafetensorsException(
+          file,
+          what + " shape " + shapeString(shape) + " is too large: its " + dtype
+              + " byte count overflows 64 bits");
     }
     if (bytes != end - begin) {
-      throw new SafetensorsException(file, what + " data_offsets " + range + " do not match dtype " + dtype
-          + " and shape " + shapeString(shape) + " (" + bytes + " bytes)");
+      throw new SafetensorsException(
+          file,
+          what + " data_offsets " + range + " do not match dtype " + dtype + " and shape "
+              + shapeString(shape) + " (" + bytes + " bytes)");
     }
     if (end > dataSize) {
-      throw new SafetensorsException(file, what + " data_offsets " + range + " run past the end of the "
-          + dataSize + "-byte data section");
+      throw new SafetensorsException(
+          file,
+          what + " data_offsets " + range + " run past the end of the " + dataSize
+              + "-byte data section");
     }
     return new TensorInfo(name, dtypeName, shape, begin, end);
   }
@@ -159,8 +176,10 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
     TensorInfo reach = null; // the tensor ending furthest so far
     for (TensorInfo t : sorted) {
       if (reach != null && t.begin() < reach.end()) {
-        throw new SafetensorsException(file, "tensors " + quote(reach.name()) + " [" + reach.begin() + ", "
-            + reach.end() + "] and " + quote(t.name()) + " [" + t.begin() + ", " + t.end() + "] overlap");
+        throw new SafetensorsException(
+            file,
+            "tensors " + quote(reach.name()) + " [" + reach.begin() + ", " + reach.end() + "] and "
+                + quote(t.name()) + " [" + t.begin() + ", " + t.end() + "] overlap");
       }
       if (reach == null || t.end() > reach.end()) {
         reach = t;

@@ -80,7 +80,8 @@ public final class SafetensorsWriter {
   /** The tensors in data order: widest elements first, so each lands on a multiple of its size. */
   private List<Map.Entry<String, Tensor>> layout() {
     List<Map.Entry<String, Tensor>> order = new ArrayList<>(tensors.entrySet());
-    order.sort(Comparator.comparingInt((Map.Entry<String, Tensor> e) -> -elementSize(e.getValue())));
+    order.sort(
+        Comparator.comparingInt((Map.Entry<String, Tensor> e) -> -elementSize(e.getValue())));
     return order;
   }
 
@@ -106,8 +107,10 @@ public final class SafetensorsWriter {
     byte[] text = Json.write(json).getBytes(StandardCharsets.UTF_8);
     int padded = (text.length + 7) & ~7;
     if (padded > Safetensors.MAX_HEADER_BYTES) {
-      throw new SafetensorsException(target, "header of " + padded + " bytes exceeds the limit of "
-          + Safetensors.MAX_HEADER_BYTES + " bytes");
+      throw new SafetensorsException(
+          target,
+          "header of " + padded + " bytes exceeds the limit of " + Safetensors.MAX_HEADER_BYTES
+              + " bytes");
     }
     byte[] header = new byte[padded];
     System.arraycopy(text, 0, header, 0, text.length);
@@ -116,7 +119,8 @@ public final class SafetensorsWriter {
   }
 
   private void writeTo(WritableByteChannel channel, byte[] header) throws IOException {
-    ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+    ByteBuffer prefix =
+        ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
     AtomicFiles.writeFully(channel, prefix);
     AtomicFiles.writeFully(channel, ByteBuffer.wrap(header));
     ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);

@@ -56,6 +56,7 @@ public record TensorInfo(String name, String dtype, long[] shape, long begin, lo
 
   @Override
   public String toString() {
-    return name + " " + dtype + " " + Arrays.toString(shape).replace(" ", "") + " [" + begin + ", " + end + "]";
+    return name + " " + dtype + " " + Arrays.toString(shape).replace(" ", "") + " [" + begin + ", "
+        + end + "]";
   }
 }

@@ -42,7 +42,10 @@ public final class Json {
     checkLimits(maxDepth, maxLength);
     if (text.length() > maxLength) {
       throw new JsonException(
-          "input of " + text.length() + " characters exceeds the limit of " + maxLength, maxLength, 0, 0);
+          "input of " + text.length() + " characters exceeds the limit of " + maxLength,
+          maxLength,
+          0,
+          0);
     }
     return new JsonParser(text, maxDepth).parse();
   }
@@ -78,7 +81,8 @@ public final class Json {
 
   /** {@code s} as a JSON string literal, shortened to about 80 chars: for quoting input in error messages. */
   public static String quote(String s) {
-    String head = s.length() > 80 ? s.substring(0, Character.isHighSurrogate(s.charAt(76)) ? 76 : 77) : s;
+    String head =
+        s.length() > 80 ? s.substring(0, Character.isHighSurrogate(s.charAt(76)) ? 76 : 77) : s;
     StringBuilder sb = new StringBuilder(head.length() + 2);
     // Quoting must never fail, so lone surrogates become escapes here rather than errors.
     for (int i = 0; i < head.length(); i++) {
@@ -113,7 +117,8 @@ public final class Json {
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(utf8);
-    CharBuffer out = CharBuffer.allocate(utf8.length); // UTF-8 never has fewer bytes than UTF-16 chars
+    CharBuffer out =
+        CharBuffer.allocate(utf8.length); // UTF-8 never has fewer bytes than UTF-16 chars
     CoderResult result = decoder.decode(in, out, true);
     if (!result.isError()) {
       result = decoder.flush(out);
@@ -123,7 +128,10 @@ public final class Json {
       String what = String.format("invalid UTF-8 byte 0x%02X", utf8[at] & 0xff);
       throw JsonParser.at(what, "", out.flip(), out.limit(), at);
     }
-    if (utf8.length >= 3 && (utf8[0] & 0xff) == 0xEF && (utf8[1] & 0xff) == 0xBB && (utf8[2] & 0xff) == 0xBF) {
+    if (utf8.length >= 3
+        && (utf8[0] & 0xff) == 0xEF
+        && (utf8[1] & 0xff) == 0xBB
+        && (utf8[2] & 0xff) == 0xBF) {
       throw new JsonException("byte order mark at 1:1 (RFC 8259 forbids it)", 0, 1, 1);
     }
     return out.flip().toString();

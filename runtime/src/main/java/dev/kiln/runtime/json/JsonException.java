@@ -7,7 +7,8 @@ import java.io.Serial;
  * malformed input is a data error the caller reports, not a condition it can retry.
  */
 public final class JsonException extends RuntimeException {
-  @Serial private static final long serialVersionUID = 1L;
+  @Serial
+  private static final long serialVersionUID = 1L;
 
   private final int offset;
   private final int line;

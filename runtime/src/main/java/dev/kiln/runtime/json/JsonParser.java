@@ -160,7 +160,9 @@ final class JsonParser {
       }
       char c = text.charAt(pos);
       if (c == '"') {
-        String s = sb == null ? text.substring(runStart, pos) : sb.append(text, runStart, pos).toString();
+        String s = sb == null
+            ? text.substring(runStart, pos)
+            : sb.append(text, runStart, pos).toString();
         pos++;
         return s;
       }
@@ -312,7 +314,8 @@ final class JsonParser {
   }
 
   private JsonException expected(String what) {
-    String found = pos >= text.length() ? " (end of input)" : ", found " + describe(text.charAt(pos));
+    String found =
+        pos >= text.length() ? " (end of input)" : ", found " + describe(text.charAt(pos));
     return at("expected " + what, found, text, pos, pos);
   }
 
@@ -324,7 +327,8 @@ final class JsonParser {
    * An error at char {@code offset} of {@code text}, reported as {@code reportedOffset}: the message
    * is {@code what}, the position as line:column, then {@code suffix}.
    */
-  static JsonException at(String what, String suffix, CharSequence text, int offset, int reportedOffset) {
+  static JsonException at(
+      String what, String suffix, CharSequence text, int offset, int reportedOffset) {
     int line = 1;
     int column = 1;
     for (int i = 0; i < offset; i++) {
@@ -333,11 +337,15 @@ final class JsonParser {
       if (c == '\n' || (c == '\r' && !crlf)) {
         line++;
         column = 1;
-      } else if (!crlf && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(text.charAt(i - 1)))) {
+      } else if (!crlf
+          && !(Character.isLowSurrogate(c)
+              && i > 0
+              && Character.isHighSurrogate(text.charAt(i - 1)))) {
         column++;
       }
     }
-    return new JsonException(what + " at " + line + ":" + column + suffix, reportedOffset, line, column);
+    return new JsonException(
+        what + " at " + line + ":" + column + suffix, reportedOffset, line, column);
   }
 
   /** A character as an error message shows it: quoted if printable ASCII, else U+XXXX. */

@@ -98,7 +98,8 @@ final class JsonWriter {
     for (Map.Entry<?, ?> e : m.entrySet()) {
       if (!(e.getKey() instanceof String key)) {
         Object k = e.getKey();
-        throw error("map key " + k + " is a " + (k == null ? "null" : k.getClass().getName()) + ", not a String");
+        throw error("map key " + k + " is a "
+            + (k == null ? "null" : k.getClass().getName()) + ", not a String");
       }
       separator(i++);
       string(key);
@@ -168,7 +169,9 @@ final class JsonWriter {
           } else if (Character.isSurrogate(c)) {
             // A lone surrogate has no UTF-8 encoding: refuse it rather than emit text that
             // a strict reader (ours included) rejects.
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            if (Character.isHighSurrogate(c)
+                && i + 1 < s.length()
+                && Character.isLowSurrogate(s.charAt(i + 1))) {
               out.append(c).append(s.charAt(++i));
             } else {
               throw error("cannot write a string with a lone surrogate " + JsonParser.describe(c));

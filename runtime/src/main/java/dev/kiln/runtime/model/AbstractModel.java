@@ -93,7 +93,8 @@ public abstract class AbstractModel implements Model {
   @Override
   public final void backward() {
     if (spec.loss() == null) {
-      throw new KilnException("model " + spec.name() + " has no scalar loss output, so it has no backward pass");
+      throw new KilnException(
+          "model " + spec.name() + " has no scalar loss output, so it has no backward pass");
     }
     if (!forwardDone) {
       throw new KilnException("backward() needs a forward(inputs, training) first");
@@ -167,9 +168,9 @@ public abstract class AbstractModel implements Model {
   private Object[] bindInputs(Map<String, Tensor> inputs) {
     for (String key : inputs.keySet()) {
       if (spec.inputs().stream().noneMatch(in -> in.name().equals(key))) {
-        throw new KilnException(
-            "model " + spec.name() + " has no input '" + key + "'; it takes: "
-                + String.join(", ", spec.inputs().stream().map(ModelSpec.InputSpec::name).toList()));
+        throw new KilnException("model " + spec.name() + " has no input '" + key + "'; it takes: "
+            + String.join(
+                ", ", spec.inputs().stream().map(ModelSpec.InputSpec::name).toList()));
       }
     }
     java.util.Arrays.fill(dimValues, -1);
@@ -178,46 +179,49 @@ public abstract class AbstractModel implements Model {
     for (int k = 0; k < spec.inputs().size(); k++) {
       ModelSpec.InputSpec in = spec.inputs().get(k);
       Tensor t = inputs.get(in.name());
-      String declared = in.dtype().name().toLowerCase(java.util.Locale.ROOT) + "[" + String.join(",", in.dims()) + "]";
+      String declared = in.dtype().name().toLowerCase(java.util.Locale.ROOT) + "["
+          + String.join(",", in.dims()) + "]";
       if (t == null) {
         throw new KilnException("missing input '" + in.name() + "' (" + declared + ")");
       }
       int[] shape = t.shape();
       if (shape.length != in.dims().size()) {
-        throw new KilnException(
-            "input '" + in.name() + "' has shape " + Tensor.shapeString(shape) + ", expected " + declared);
+        throw new KilnException("input '" + in.name() + "' has shape " + Tensor.shapeString(shape)
+            + ", expected " + declared);
       }
       for (int i = 0; i < shape.length; i++) {
         String d = in.dims().get(i);
         int dimIndex = dimIndex(d);
         if (dimIndex < 0) {
           if (shape[i] != Integer.parseInt(d)) {
-            throw new KilnException(
-                "input '" + in.name() + "' has shape " + Tensor.shapeString(shape) + ", expected " + declared);
+            throw new KilnException("input '" + in.name() + "' has shape "
+                + Tensor.shapeString(shape) + ", expected " + declared);
           }
           continue;
         }
         if (shape[i] < 1) {
-          throw new KilnException("input '" + in.name() + "' has " + d + " = " + shape[i] + "; it must be at least 1");
+          throw new KilnException(
+              "input '" + in.name() + "' has " + d + " = " + shape[i] + "; it must be at least 1");
         }
         if (dimValues[dimIndex] < 0) {
           int max = spec.dims().get(dimIndex).max();
           if (max > 0 && shape[i] > max) {
-            throw new KilnException(
-                "input '" + in.name() + "' has " + d + " = " + shape[i] + ", above the maximum " + max + " of model " + spec.name());
+            throw new KilnException("input '" + in.name() + "' has " + d + " = " + shape[i]
+                + ", above the maximum " + max + " of model " + spec.name());
           }
           dimValues[dimIndex] = shape[i];
           boundBy[dimIndex] = in.name();
         } else if (dimValues[dimIndex] != shape[i]) {
-          throw new KilnException(
-              "input '" + in.name() + "' has " + d + " = " + shape[i] + ", but input '" + boundBy[dimIndex] + "' has " + d + " = " + dimValues[dimIndex]);
+          throw new KilnException("input '" + in.name() + "' has " + d + " = " + shape[i]
+              + ", but input '" + boundBy[dimIndex] + "' has " + d + " = " + dimValues[dimIndex]);
         }
       }
       data[k] = convertInput(in, t);
     }
     for (int i = 0; i < dimValues.length; i++) {
       if (dimValues[i] < 0) {
-        throw new KilnException("no input determines run-time dim " + spec.dims().get(i).name());
+        throw new KilnException(
+            "no input determines run-time dim " + spec.dims().get(i).name());
       }
     }
     return data;
@@ -236,7 +240,8 @@ public abstract class AbstractModel implements Model {
   protected Object convertInput(ModelSpec.InputSpec in, Tensor t) {
     if (in.dtype() == Tensor.DType.I32) {
       if (!(t instanceof Tensor.I32 ids)) {
-        throw new KilnException("input '" + in.name() + "' must hold integers (i32), got " + t.dtype());
+        throw new KilnException(
+            "input '" + in.name() + "' must hold integers (i32), got " + t.dtype());
       }
       return ids.data();
     }
@@ -272,21 +277,23 @@ public abstract class AbstractModel implements Model {
     for (ModelSpec.ParamSpec p : spec.params()) {
       Tensor t = tensors.get(p.name());
       if (t == null) {
-        throw new KilnException(
-            source + ": missing tensor '" + p.name() + "' " + Tensor.shapeString(p.shape()) + " needed by model " + spec.name());
+        throw new KilnException(source + ": missing tensor '" + p.name() + "' "
+            + Tensor.shapeString(p.shape()) + " needed by model " + spec.name());
       }
       if (!java.util.Arrays.equals(t.shape(), p.shape())) {
         throw new KilnException(
-            source + ": tensor '" + p.name() + "' has shape " + Tensor.shapeString(t.shape()) + ", but model " + spec.name()
-                + " needs " + Tensor.shapeString(p.shape()));
+            source + ": tensor '" + p.name() + "' has shape " + Tensor.shapeString(t.shape())
+                + ", but model " + spec.name() + " needs " + Tensor.shapeString(p.shape()));
       }
       if (t.dtype() == Tensor.DType.I32) {
-        throw new KilnException(source + ": tensor '" + p.name() + "' holds integers; weights must be floating point");
+        throw new KilnException(
+            source + ": tensor '" + p.name() + "' holds integers; weights must be floating point");
       }
     }
     for (String name : tensors.keySet()) {
       if (spec.param(name) == null) {
-        throw new KilnException(source + ": tensor '" + name + "' is not a parameter of model " + spec.name());
+        throw new KilnException(
+            source + ": tensor '" + name + "' is not a parameter of model " + spec.name());
       }
     }
     for (ModelSpec.ParamSpec p : spec.params()) {
@@ -299,15 +306,16 @@ public abstract class AbstractModel implements Model {
     try (dev.kiln.runtime.io.SafetensorsFile f = dev.kiln.runtime.io.Safetensors.open(file)) {
       for (String name : f.tensors().keySet()) {
         if (spec.param(name) == null) {
-          throw new KilnException(file + ": tensor '" + name + "' is not a parameter of model " + spec.name()
-              + " (is this checkpoint for another model or configuration?)");
+          throw new KilnException(file + ": tensor '" + name + "' is not a parameter of model "
+              + spec.name() + " (is this checkpoint for another model or configuration?)");
         }
       }
       Map<String, Tensor> tensors = new LinkedHashMap<>();
       for (ModelSpec.ParamSpec p : spec.params()) {
         dev.kiln.runtime.io.TensorInfo info = f.tensors().get(p.name());
         if (info == null) {
-          throw new KilnException(file + ": missing tensor '" + p.name() + "' " + Tensor.shapeString(p.shape()) + " needed by model " + spec.name());
+          throw new KilnException(file + ": missing tensor '" + p.name() + "' "
+              + Tensor.shapeString(p.shape()) + " needed by model " + spec.name());
         }
         long[] shape = info.shape();
         boolean same = shape.length == p.shape().length;
@@ -315,10 +323,12 @@ public abstract class AbstractModel implements Model {
           same = shape[i] == p.shape()[i];
         }
         if (!same) {
-          throw new KilnException(file + ": tensor '" + p.name() + "' has shape " + java.util.Arrays.toString(shape).replace(" ", "")
-              + ", but model " + spec.name() + " needs " + Tensor.shapeString(p.shape()));
+          throw new KilnException(file + ": tensor '" + p.name() + "' has shape "
+              + java.util.Arrays.toString(shape).replace(" ", "") + ", but model " + spec.name()
+              + " needs " + Tensor.shapeString(p.shape()));
         }
-        tensors.put(p.name(), precision() == Tensor.DType.F64 ? f.readF64(p.name()) : f.readF32(p.name()));
+        tensors.put(
+            p.name(), precision() == Tensor.DType.F64 ? f.readF64(p.name()) : f.readF32(p.name()));
       }
       setParameters(tensors, file.toString());
     }
@@ -326,7 +336,8 @@ public abstract class AbstractModel implements Model {
 
   @Override
   public void save(java.nio.file.Path file) {
-    dev.kiln.runtime.io.Safetensors.write(file, parameters(), Map.of("format", "pt", "kiln.model", spec.name()));
+    dev.kiln.runtime.io.Safetensors.write(
+        file, parameters(), Map.of("format", "pt", "kiln.model", spec.name()));
   }
 
   /** Checks that an arena of {@code size} elements fits a Java array. */
@@ -334,11 +345,13 @@ public abstract class AbstractModel implements Model {
     if (size > Integer.MAX_VALUE - 16) {
       StringBuilder dims = new StringBuilder();
       for (int i = 0; i < dimValues.length; i++) {
-        dims.append(i == 0 ? "" : ", ").append(spec.dims().get(i).name()).append('=').append(dimValues[i]);
+        dims.append(i == 0 ? "" : ", ")
+            .append(spec.dims().get(i).name())
+            .append('=')
+            .append(dimValues[i]);
       }
-      throw new KilnException(
-          "model " + spec.name() + " needs " + size + " activation elements at " + dims
-              + ", more than one Java array holds; use a smaller batch or sequence");
+      throw new KilnException("model " + spec.name() + " needs " + size + " activation elements at "
+          + dims + ", more than one Java array holds; use a smaller batch or sequence");
     }
     return (int) size;
   }

@@ -39,7 +39,8 @@ public abstract class DoubleModel extends AbstractModel {
       try {
         arena = new double[n];
       } catch (OutOfMemoryError e) {
-        throw new KilnException("not enough memory for " + (8L * n >> 20) + " MiB of activations; use a smaller batch or sequence, or raise -Xmx");
+        throw new KilnException("not enough memory for " + (8L * n >> 20)
+            + " MiB of activations; use a smaller batch or sequence, or raise -Xmx");
       }
     }
   }
@@ -81,7 +82,8 @@ public abstract class DoubleModel extends AbstractModel {
   @Override
   protected Tensor copyOut(long offset, int[] shape) {
     int off = Math.toIntExact(offset);
-    return new Tensor.F64(shape, Arrays.copyOfRange(arena, off, off + Math.toIntExact(Tensor.count(shape))));
+    return new Tensor.F64(
+        shape, Arrays.copyOfRange(arena, off, off + Math.toIntExact(Tensor.count(shape))));
   }
 
   @Override
@@ -95,7 +97,8 @@ public abstract class DoubleModel extends AbstractModel {
         }
         yield out;
       }
-      case Tensor.I32 i -> throw new KilnException("input '" + in.name() + "' must hold floats, got i32");
+      case Tensor.I32 i ->
+        throw new KilnException("input '" + in.name() + "' must hold floats, got i32");
     };
   }
 
@@ -116,7 +119,8 @@ public abstract class DoubleModel extends AbstractModel {
           params[off + i] = f.data()[i];
         }
       }
-      case Tensor.I32 i -> throw new KilnException("parameter '" + p.name() + "' cannot be set from integers");
+      case Tensor.I32 i ->
+        throw new KilnException("parameter '" + p.name() + "' cannot be set from integers");
     }
   }
 }

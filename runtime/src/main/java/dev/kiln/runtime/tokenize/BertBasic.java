@@ -130,7 +130,10 @@ final class BertBasic {
 
   /** ASCII punctuation and symbols (33-47, 58-64, 91-96, 123-126) and the Unicode P* categories. */
   static boolean isPunctuation(int cp) {
-    if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) {
+    if ((cp >= 33 && cp <= 47)
+        || (cp >= 58 && cp <= 64)
+        || (cp >= 91 && cp <= 96)
+        || (cp >= 123 && cp <= 126)) {
       return true;
     }
     return switch (Character.getType(cp)) {

@@ -16,7 +16,8 @@ final class ByteLevel {
     java.util.Arrays.fill(CHAR_TO_BYTE, -1);
     int next = 256;
     for (int b = 0; b < 256; b++) {
-      boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+      boolean printable =
+          (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
       char c = (char) (printable ? b : next++);
       BYTE_TO_CHAR[b] = c;
       CHAR_TO_BYTE[c] = b;
@@ -48,7 +49,9 @@ final class ByteLevel {
       return s.getBytes(StandardCharsets.UTF_8);
     }
     StringBuilder sb = new StringBuilder(s.length());
-    s.codePoints().forEach(cp -> sb.appendCodePoint(cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE ? 0xFFFD : cp));
+    s.codePoints()
+        .forEach(cp -> sb.appendCodePoint(
+            cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE ? 0xFFFD : cp));
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 

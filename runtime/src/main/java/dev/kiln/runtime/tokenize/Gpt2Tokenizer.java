@@ -66,7 +66,10 @@ public final class Gpt2Tokenizer implements Tokenizer {
     Path encoder = dir.resolve("encoder.json");
     Path merges = dir.resolve("vocab.bpe");
     return new Gpt2Tokenizer(Gpt2Vocab.parse(
-        VocabFiles.readAll(encoder, why), encoder.toString(), VocabFiles.readAll(merges, why), merges.toString()));
+        VocabFiles.readAll(encoder, why),
+        encoder.toString(),
+        VocabFiles.readAll(merges, why),
+        merges.toString()));
   }
 
   /** The ids of {@code text}, reading {@code <|endoftext|>} as ordinary text. */
@@ -141,7 +144,8 @@ public final class Gpt2Tokenizer implements Tokenizer {
 
   private byte[] bytesOf(int id) {
     if (id < 0 || id >= tokens.length || tokens[id] == null) {
-      throw new KilnException("token id " + id + " is not in the GPT-2 vocabulary [0, " + tokens.length + ")");
+      throw new KilnException(
+          "token id " + id + " is not in the GPT-2 vocabulary [0, " + tokens.length + ")");
     }
     return tokenBytes[id];
   }

@@ -38,11 +38,13 @@ final class Gpt2Vocab {
     for (int b = 0; b < 256; b++) {
       String spelling = String.valueOf(ByteLevel.charOf(b));
       if (!ids.containsKey(spelling)) {
-        throw new KilnException(String.format("%s: no token for byte 0x%02X (spelled %s), so some text could not be encoded",
+        throw new KilnException(String.format(
+            "%s: no token for byte 0x%02X (spelled %s), so some text could not be encoded",
             encoderName, b, Json.quote(spelling)));
       }
     }
-    return new Gpt2Vocab(tokens, ids, parseMerges(VocabFiles.utf8(vocabBpe, bpeName), bpeName, ids, encoderName));
+    return new Gpt2Vocab(
+        tokens, ids, parseMerges(VocabFiles.utf8(vocabBpe, bpeName), bpeName, ids, encoderName));
   }
 
   private static Map<String, Integer> parseEncoder(byte[] json, String name) {
@@ -55,12 +57,13 @@ final class Gpt2Vocab {
     if (!(root instanceof Map<?, ?> map)) {
       throw new KilnException(name + ": expected a JSON object mapping token strings to ids");
     }
-    Map<String, Integer> ids = new LinkedHashMap<>(map.size() * 2); // file order, for stable messages
+    Map<String, Integer> ids =
+        new LinkedHashMap<>(map.size() * 2); // file order, for stable messages
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String token = (String) e.getKey(); // the parser only makes String keys
       if (!(e.getValue() instanceof Long id) || id < 0 || id >= Integer.MAX_VALUE) {
-        throw new KilnException(name + ": token " + Json.quote(token) + " has id " + Json.write(e.getValue())
-            + ", expected a non-negative integer");
+        throw new KilnException(name + ": token " + Json.quote(token) + " has id "
+            + Json.write(e.getValue()) + ", expected a non-negative integer");
       }
       ids.put(token, (int) (long) id);
     }
@@ -70,7 +73,8 @@ final class Gpt2Vocab {
     return ids;
   }
 
-  private static Bpe parseMerges(String text, String name, Map<String, Integer> ids, String encoderName) {
+  private static Bpe parseMerges(
+      String text, String name, Map<String, Integer> ids, String encoderName) {
     String[] lines = VocabFiles.lines(text);
     // OpenAI's reader drops the first line unconditionally; it is the "#version: 0.2" header.
     int first = lines.length > 0 && lines[0].startsWith("#version") ? 1 : 0;
@@ -83,8 +87,8 @@ final class Gpt2Vocab {
       String line = lines[first + r];
       int space = line.indexOf(' ');
       if (space <= 0 || space == line.length() - 1 || line.indexOf(' ', space + 1) >= 0) {
-        throw new KilnException(name + " line " + lineNo + ": expected two symbols separated by one space, got "
-            + Json.quote(line));
+        throw new KilnException(name + " line " + lineNo
+            + ": expected two symbols separated by one space, got " + Json.quote(line));
       }
       String a = line.substring(0, space);
       String b = line.substring(space + 1);
@@ -95,10 +99,17 @@ final class Gpt2Vocab {
     return new Bpe(left, right, merged);
   }
 
-  private static int idOf(Map<String, Integer> ids, String symbol, String name, int lineNo, String what, String encoderName) {
+  private static int idOf(
+      Map<String, Integer> ids,
+      String symbol,
+      String name,
+      int lineNo,
+      String what,
+      String encoderName) {
     Integer id = ids.get(symbol);
     if (id == null) {
-      throw new KilnException(name + " line " + lineNo + ": " + what + " " + Json.quote(symbol) + " is not in " + encoderName);
+      throw new KilnException(name + " line " + lineNo + ": " + what + " " + Json.quote(symbol)
+          + " is not in " + encoderName);
     }
     return id;
   }

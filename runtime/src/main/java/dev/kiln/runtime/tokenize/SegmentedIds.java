@@ -7,7 +7,8 @@ package dev.kiln.runtime.tokenize;
 public record SegmentedIds(int[] ids, int[] segmentIds) {
   public SegmentedIds {
     if (ids.length != segmentIds.length) {
-      throw new IllegalArgumentException(ids.length + " ids but " + segmentIds.length + " segment ids");
+      throw new IllegalArgumentException(
+          ids.length + " ids but " + segmentIds.length + " segment ids");
     }
   }
 

@@ -19,7 +19,8 @@ final class VocabFiles {
 
   static byte[] readAll(InputStream in, String name) {
     if (in == null) {
-      throw new KilnException(name + ": no input (a null stream, such as a missing class-path resource)");
+      throw new KilnException(
+          name + ": no input (a null stream, such as a missing class-path resource)");
     }
     try (in) {
       return in.readAllBytes();

@@ -45,7 +45,8 @@ public final class WordPieceTokenizer implements Tokenizer {
     }
     if (!missing.isEmpty()) {
       throw new KilnException(name + ": missing special token" + (missing.size() > 1 ? "s " : " ")
-          + String.join(", ", missing) + " (a BERT vocabulary has [PAD], [UNK], [CLS], [SEP] and [MASK])");
+          + String.join(", ", missing)
+          + " (a BERT vocabulary has [PAD], [UNK], [CLS], [SEP] and [MASK])");
     }
     this.pad = ids.get("[PAD]");
     this.unk = ids.get("[UNK]");
@@ -146,7 +147,8 @@ public final class WordPieceTokenizer implements Tokenizer {
   /** {@code [CLS] text [SEP]}, the text's tokens cut to fit in {@code maxLen} ids. */
   public SegmentedIds encodeSingle(String text, int maxLen) {
     if (maxLen < 2) {
-      throw new IllegalArgumentException("maxLen must leave room for [CLS] and [SEP], got " + maxLen);
+      throw new IllegalArgumentException(
+          "maxLen must leave room for [CLS] and [SEP], got " + maxLen);
     }
     int[] a = encode(text);
     a = Arrays.copyOf(a, Math.min(a.length, maxLen - 2));
@@ -160,7 +162,8 @@ public final class WordPieceTokenizer implements Tokenizer {
    */
   public SegmentedIds encodePair(String a, String b, int maxLen) {
     if (maxLen < 3) {
-      throw new IllegalArgumentException("maxLen must leave room for [CLS] and two [SEP], got " + maxLen);
+      throw new IllegalArgumentException(
+          "maxLen must leave room for [CLS] and two [SEP], got " + maxLen);
     }
     int[] first = encode(a);
     int[] second = encode(b);
@@ -215,7 +218,8 @@ public final class WordPieceTokenizer implements Tokenizer {
   /** The vocabulary spelling of token {@code id}. */
   public String token(int id) {
     if (id < 0 || id >= tokens.length) {
-      throw new KilnException("token id " + id + " is not in the WordPiece vocabulary [0, " + tokens.length + ")");
+      throw new KilnException(
+          "token id " + id + " is not in the WordPiece vocabulary [0, " + tokens.length + ")");
     }
     return tokens[id];
   }

@@ -36,8 +36,22 @@ public final class AdamW {
     float[] g = model.gradientBuffer();
     for (ModelSpec.ParamSpec ps : model.spec().params()) {
       int off = (int) ps.offset();
-      Kernels32.adamw((int) ps.size(), p, off, g, off, m, off, v, off, lr, config.beta1(), config.beta2(), config.eps(),
-          ps.decay() ? config.weightDecay() : 0.0, step);
+      Kernels32.adamw(
+          (int) ps.size(),
+          p,
+          off,
+          g,
+          off,
+          m,
+          off,
+          v,
+          off,
+          lr,
+          config.beta1(),
+          config.beta2(),
+          config.eps(),
+          ps.decay() ? config.weightDecay() : 0.0,
+          step);
     }
   }
 
@@ -63,7 +77,8 @@ public final class AdamW {
   /** Restores optimiser state from a checkpoint. */
   public void restore(float[] first, float[] second, int steps) {
     if (first.length != m.length || second.length != v.length) {
-      throw new IllegalArgumentException("optimiser state has " + first.length + " values, the model " + m.length);
+      throw new IllegalArgumentException(
+          "optimiser state has " + first.length + " values, the model " + m.length);
     }
     System.arraycopy(first, 0, m, 0, m.length);
     System.arraycopy(second, 0, v, 0, v.length);

@@ -55,7 +55,10 @@ public final class Checkpoint {
         moments.put("m." + p.name(), slice(opt.firstMoments(), p));
         moments.put("v." + p.name(), slice(opt.secondMoments(), p));
       }
-      Safetensors.write(tmp.resolve("optimizer.safetensors"), moments, Map.of("adamw.steps", Integer.toString(opt.steps())));
+      Safetensors.write(
+          tmp.resolve("optimizer.safetensors"),
+          moments,
+          Map.of("adamw.steps", Integer.toString(opt.steps())));
       Map<String, Object> full = new LinkedHashMap<>(state);
       full.put("model", model.spec().name());
       full.put("config", model.spec().config());
@@ -73,13 +76,17 @@ public final class Checkpoint {
       prune(out, name);
       return target;
     } catch (IOException e) {
-      throw new KilnException("could not write checkpoint " + target + ": " + e.getMessage() + "; the previous checkpoint is intact", e);
+      throw new KilnException(
+          "could not write checkpoint " + target + ": " + e.getMessage()
+              + "; the previous checkpoint is intact",
+          e);
     }
   }
 
   private static Tensor.F32 slice(float[] buffer, ModelSpec.ParamSpec p) {
     int off = (int) p.offset();
-    return new Tensor.F32(p.shape().clone(), java.util.Arrays.copyOfRange(buffer, off, off + (int) p.size()));
+    return new Tensor.F32(
+        p.shape().clone(), java.util.Arrays.copyOfRange(buffer, off, off + (int) p.size()));
   }
 
   /** The newest readable checkpoint in {@code out}, or null when there is none. */
@@ -109,7 +116,8 @@ public final class Checkpoint {
     try {
       Object parsed = Json.parse(Files.readString(dir.resolve("state.json")));
       if (!(parsed instanceof Map<?, ?> m) || !(m.get("step") instanceof Number)) {
-        throw new KilnException(dir.resolve("state.json") + ": not a Kiln checkpoint state (no step)");
+        throw new KilnException(
+            dir.resolve("state.json") + ": not a Kiln checkpoint state (no step)");
       }
       state = (Map<String, Object>) parsed;
     } catch (IOException e) {
@@ -119,12 +127,13 @@ public final class Checkpoint {
     }
     Object name = state.get("model");
     if (name != null && !name.equals(model.spec().name())) {
-      throw new KilnException("checkpoint " + dir + " is for model " + name + ", not " + model.spec().name());
+      throw new KilnException("checkpoint " + dir + " is for model " + name + ", not "
+          + model.spec().name());
     }
     Object config = state.get("config");
     if (config instanceof Map<?, ?> c && !sameConfig(c, model.spec().config())) {
-      throw new KilnException("checkpoint " + dir + " was written with configuration " + Json.write(c) + ", but the model has "
-          + Json.write(model.spec().config()));
+      throw new KilnException("checkpoint " + dir + " was written with configuration "
+          + Json.write(c) + ", but the model has " + Json.write(model.spec().config()));
     }
     model.load(dir.resolve("model.safetensors"));
     float[] m = new float[model.parameterBuffer().length];
@@ -136,7 +145,9 @@ public final class Checkpoint {
       }
     }
     Object seed = state.get("random_seed");
-    model.setRandomState(seed instanceof Number n ? n.longValue() : model.randomSeed(), ((Number) state.get("random_step")).longValue());
+    model.setRandomState(
+        seed instanceof Number n ? n.longValue() : model.randomSeed(),
+        ((Number) state.get("random_step")).longValue());
     opt.restore(m, v, ((Number) state.get("optimizer_steps")).intValue());
     return new Loaded(dir, state);
   }
@@ -148,7 +159,9 @@ public final class Checkpoint {
     for (Map.Entry<String, Object> e : now.entrySet()) {
       Object s = saved.get(e.getKey());
       Object n = e.getValue();
-      boolean same = s instanceof Number a && n instanceof Number b ? a.doubleValue() == b.doubleValue() : java.util.Objects.equals(s, n);
+      boolean same = s instanceof Number a && n instanceof Number b
+          ? a.doubleValue() == b.doubleValue()
+          : java.util.Objects.equals(s, n);
       if (!same) {
         return false;
       }
@@ -159,7 +172,8 @@ public final class Checkpoint {
   private static List<Path> checkpoints(Path out) throws IOException {
     List<Path> all = new ArrayList<>();
     try (var s = Files.list(out)) {
-      s.filter(p -> p.getFileName().toString().startsWith("checkpoint-") && Files.isRegularFile(p.resolve("state.json")))
+      s.filter(p -> p.getFileName().toString().startsWith("checkpoint-")
+              && Files.isRegularFile(p.resolve("state.json")))
           .sorted()
           .forEach(all::add);
     }
@@ -174,7 +188,8 @@ public final class Checkpoint {
       }
     }
     try (var s = Files.list(out)) {
-      for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".checkpoint-")).toList()) {
+      for (Path p :
+          s.filter(p -> p.getFileName().toString().startsWith(".checkpoint-")).toList()) {
         deleteTree(p); // temporaries of a killed run
       }
     }

@@ -27,13 +27,22 @@ public final class Progress {
     double elapsed = (now - start) / 1e9;
     double perStep = elapsed / Math.max(1, step - firstStep + 1);
     long eta = Math.round(perStep * (total - step));
-    String stats = String.format(Locale.ROOT, "step %d/%d  loss %.4f  lr %.2e  %,.0f tok/s  ETA %d:%02d", step, total, loss, lr,
-        tokensPerSecond, eta / 60, eta % 60);
+    String stats = String.format(
+        Locale.ROOT,
+        "step %d/%d  loss %.4f  lr %.2e  %,.0f tok/s  ETA %d:%02d",
+        step,
+        total,
+        loss,
+        lr,
+        tokensPerSecond,
+        eta / 60,
+        eta % 60);
     if (terminal) {
       if (now - lastDraw > 100_000_000L || step == total) {
         int width = 24;
         int filled = (int) (width * step / Math.max(1, total));
-        out.print("\r[" + "=".repeat(filled) + (filled < width ? ">" : "") + " ".repeat(Math.max(0, width - filled - 1)) + "] " + stats + "   ");
+        out.print("\r[" + "=".repeat(filled) + (filled < width ? ">" : "")
+            + " ".repeat(Math.max(0, width - filled - 1)) + "] " + stats + "   ");
         out.flush();
         lastDraw = now;
       }

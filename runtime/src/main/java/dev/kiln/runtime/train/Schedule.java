@@ -57,7 +57,9 @@ public sealed interface Schedule {
       case "cosine" -> new WarmupCosine(warmup, total, 0.1);
       case "linear" -> new WarmupLinear(warmup, total);
       case "inverse-sqrt", "inverse_sqrt" -> new InverseSqrt(warmup);
-      default -> throw new IllegalArgumentException("unknown schedule '" + name + "'; use constant, cosine, linear or inverse-sqrt");
+      default ->
+        throw new IllegalArgumentException(
+            "unknown schedule '" + name + "'; use constant, cosine, linear or inverse-sqrt");
     };
   }
 }

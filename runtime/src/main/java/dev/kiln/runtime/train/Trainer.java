@@ -28,8 +28,24 @@ public final class Trainer {
    * after {@code stopAt} (at most {@code steps}), checkpointing there so {@code --resume} continues.
    */
   public record Settings(
-      long steps, double peakLr, Schedule schedule, double clip, int accumulate, long checkpointEvery, Path out, int logEvery, long stopAt) {
-    public Settings(long steps, double peakLr, Schedule schedule, double clip, int accumulate, long checkpointEvery, Path out, int logEvery) {
+      long steps,
+      double peakLr,
+      Schedule schedule,
+      double clip,
+      int accumulate,
+      long checkpointEvery,
+      Path out,
+      int logEvery,
+      long stopAt) {
+    public Settings(
+        long steps,
+        double peakLr,
+        Schedule schedule,
+        double clip,
+        int accumulate,
+        long checkpointEvery,
+        Path out,
+        int logEvery) {
       this(steps, peakLr, schedule, clip, accumulate, checkpointEvery, out, logEvery, steps);
     }
   }
@@ -75,19 +91,27 @@ public final class Trainer {
         model.forward(in, true);
         double l = model.loss();
         if (!Double.isFinite(l)) {
-          throw new KilnException("the loss is " + l + " at step " + step + "; stopping with the last checkpoint intact (lower --lr?)");
+          throw new KilnException("the loss is " + l + " at step " + step
+              + "; stopping with the last checkpoint intact (lower --lr?)");
         }
         loss += l / s.accumulate();
         model.backward();
         tokens += tokensIn(in);
       }
       if (s.accumulate() > 1) {
-        dev.kiln.runtime.cpu.Kernels32.scale(model.gradientBuffer().length, model.gradientBuffer(), 0, 1.0 / s.accumulate(), model.gradientBuffer(), 0);
+        dev.kiln.runtime.cpu.Kernels32.scale(
+            model.gradientBuffer().length,
+            model.gradientBuffer(),
+            0,
+            1.0 / s.accumulate(),
+            model.gradientBuffer(),
+            0);
       }
       double norm = GradClip.clip(model.gradientBuffer(), s.clip());
       if (!Double.isFinite(norm)) {
-        throw new KilnException("the gradient norm is " + norm + " at step " + step + " (first non-finite parameter gradient: "
-            + firstNonFinite() + "); stopping with the last checkpoint intact");
+        throw new KilnException("the gradient norm is " + norm + " at step " + step
+            + " (first non-finite parameter gradient: " + firstNonFinite()
+            + "); stopping with the last checkpoint intact");
       }
       double lr = s.schedule().lr(step, s.peakLr());
       opt.step(lr);
@@ -98,7 +122,9 @@ public final class Trainer {
       last = loss;
       metrics(step, loss, lr, tps);
       progress.update(step, startStep + 1, loss, lr, tps);
-      if (s.out() != null && s.checkpointEvery() > 0 && (step % s.checkpointEvery() == 0 || step == s.stopAt())) {
+      if (s.out() != null
+          && s.checkpointEvery() > 0
+          && (step % s.checkpointEvery() == 0 || step == s.stopAt())) {
         Map<String, Object> state = new LinkedHashMap<>(extraState);
         state.put("step", step);
         state.put("loss", loss);
@@ -141,7 +167,11 @@ public final class Trainer {
     row.put("tokens_per_s", tps);
     try {
       Files.createDirectories(s.out());
-      Files.writeString(s.out().resolve("metrics.jsonl"), Json.write(row) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+      Files.writeString(
+          s.out().resolve("metrics.jsonl"),
+          Json.write(row) + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + s.out().resolve("metrics.jsonl"), e);

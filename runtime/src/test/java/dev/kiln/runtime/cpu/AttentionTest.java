@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class AttentionTest {
   /** One attention problem: shapes, mask, padding lengths and dropout. */
-  record Case(String name, int B, int Tq, int Tk, int H, int dh, Mask mask, int[] lengths, double p) {
+  record Case(
+      String name, int B, int Tq, int Tk, int H, int dh, Mask mask, int[] lengths, double p) {
     boolean self() {
       return Tq == Tk && !name.startsWith("cross");
     }
@@ -36,12 +37,23 @@ class AttentionTest {
     cases.add(new Case("full", 2, 6, 6, 2, 3, null, null, 0));
     cases.add(new Case("causal", 2, 6, 6, 2, 3, Masks.causal(), null, 0));
     cases.add(new Case("band", 2, 6, 6, 2, 3, Masks.band(2), null, 0));
-    cases.add(new Case("causal&band", 2, 6, 6, 2, 3, Masks.and(Masks.causal(), Masks.band(3)), null, 0));
+    cases.add(
+        new Case("causal&band", 2, 6, 6, 2, 3, Masks.and(Masks.causal(), Masks.band(3)), null, 0));
     cases.add(new Case("strided", 2, 6, 6, 2, 3, Masks.strided(2), null, 0));
     cases.add(new Case("fixed", 1, 7, 7, 2, 3, Masks.fixed(3, 1), null, 0));
-    cases.add(new Case("band|strided", 2, 6, 6, 1, 3, Masks.or(Masks.band(1), Masks.strided(3)), null, 0));
+    cases.add(new Case(
+        "band|strided", 2, 6, 6, 1, 3, Masks.or(Masks.band(1), Masks.strided(3)), null, 0));
     cases.add(new Case("!causal", 2, 5, 5, 2, 3, Masks.not(Masks.causal()), null, 0));
-    cases.add(new Case("causal&!band", 1, 6, 6, 2, 3, Masks.and(Masks.causal(), Masks.not(Masks.band(2))), null, 0));
+    cases.add(new Case(
+        "causal&!band",
+        1,
+        6,
+        6,
+        2,
+        3,
+        Masks.and(Masks.causal(), Masks.not(Masks.band(2))),
+        null,
+        0));
     cases.add(new Case("padding", 2, 6, 6, 2, 3, null, new int[] {4, 6}, 0));
     cases.add(new Case("causal+padding", 2, 6, 6, 2, 3, Masks.causal(), new int[] {0, 3}, 0));
     cases.add(new Case("cross", 2, 4, 7, 2, 3, null, new int[] {5, 7}, 0));
@@ -56,8 +68,10 @@ class AttentionTest {
     cases.add(new Case("full", 2, 70, 70, 3, 64, null, null, 0));
     cases.add(new Case("causal", 2, 130, 130, 2, 64, Masks.causal(), null, 0));
     cases.add(new Case("causal odd dh", 1, 100, 100, 3, 7, Masks.causal(), null, 0));
-    cases.add(new Case("causal&band", 1, 200, 200, 2, 32, Masks.and(Masks.causal(), Masks.band(40)), null, 0));
-    cases.add(new Case("strided|band", 1, 150, 150, 2, 16, Masks.or(Masks.strided(16), Masks.band(8)), null, 0));
+    cases.add(new Case(
+        "causal&band", 1, 200, 200, 2, 32, Masks.and(Masks.causal(), Masks.band(40)), null, 0));
+    cases.add(new Case(
+        "strided|band", 1, 150, 150, 2, 16, Masks.or(Masks.strided(16), Masks.band(8)), null, 0));
     cases.add(new Case("padding", 3, 90, 90, 2, 24, Masks.causal(), new int[] {90, 17, 0}, 0));
     cases.add(new Case("cross", 2, 33, 150, 2, 40, null, new int[] {150, 77}, 0));
     cases.add(new Case("dropout", 2, 100, 100, 2, 32, Masks.causal(), null, 0.2));
@@ -108,8 +122,9 @@ class AttentionTest {
     double[][] forward64(double[] q, double[] kv) {
       double[] out = new double[outLen() + 3];
       double[] lse = new double[c.B * c.H * c.Tq + 1];
-      Kernels64.attention(c.B, c.Tq, c.Tk, c.H, c.dh, q, qOff, qStride, kv, kOff, kStride, kv, vOff, vStride, out, 3,
-          lse, 1, scale, c.mask, c.lengths, c.p, seed);
+      Kernels64.attention(
+          c.B, c.Tq, c.Tk, c.H, c.dh, q, qOff, qStride, kv, kOff, kStride, kv, vOff, vStride, out,
+          3, lse, 1, scale, c.mask, c.lengths, c.p, seed);
       return new double[][] {out, lse};
     }
   }
@@ -126,7 +141,8 @@ class AttentionTest {
         for (int t = 0; t < c.Tq; t++) {
           double max = Double.NEGATIVE_INFINITY;
           for (int j = 0; j < c.Tk; j++) {
-            boolean vis = (c.mask == null || c.mask.visible(t, j)) && (c.lengths == null || j < c.lengths[b]);
+            boolean vis =
+                (c.mask == null || c.mask.visible(t, j)) && (c.lengths == null || j < c.lengths[b]);
             double dot = 0;
             for (int d = 0; d < c.dh; d++) {
               dot += pr.qArr[pr.qOff + (b * c.Tq + t) * pr.qStride + h * c.dh + d]
@@ -178,8 +194,30 @@ class AttentionTest {
       float[] lse = new float[c.B * c.H * c.Tq + 1];
       float[] q32 = f(pr.qArr);
       float[] kv32 = c.self() ? q32 : f(pr.kvArr);
-      Kernels32.attention(c.B, c.Tq, c.Tk, c.H, c.dh, q32, pr.qOff, pr.qStride, kv32, pr.kOff, pr.kStride, kv32,
-          pr.vOff, pr.vStride, out, 3, lse, 1, pr.scale, c.mask, c.lengths, c.p, pr.seed);
+      Kernels32.attention(
+          c.B,
+          c.Tq,
+          c.Tk,
+          c.H,
+          c.dh,
+          q32,
+          pr.qOff,
+          pr.qStride,
+          kv32,
+          pr.kOff,
+          pr.kStride,
+          kv32,
+          pr.vOff,
+          pr.vStride,
+          out,
+          3,
+          lse,
+          1,
+          pr.scale,
+          c.mask,
+          c.lengths,
+          c.p,
+          pr.seed);
       assertClose(c + " Kernels32 out", ref[0], out, 1e-4, 2e-5);
       assertClose(c + " Kernels32 lse", ref[1], lse, 1e-5, 1e-5);
     }
@@ -196,8 +234,30 @@ class AttentionTest {
     java.util.Arrays.fill(out, Float.NaN);
     float[] lse = new float[5];
     float[] q32 = f(pr.qArr);
-    Kernels32.attention(1, 4, 4, 1, 2, q32, pr.qOff, pr.qStride, q32, pr.kOff, pr.kStride, q32, pr.vOff, pr.vStride,
-        out, 3, lse, 1, pr.scale, c.mask, null, 0, 0);
+    Kernels32.attention(
+        1,
+        4,
+        4,
+        1,
+        2,
+        q32,
+        pr.qOff,
+        pr.qStride,
+        q32,
+        pr.kOff,
+        pr.kStride,
+        q32,
+        pr.vOff,
+        pr.vStride,
+        out,
+        3,
+        lse,
+        1,
+        pr.scale,
+        c.mask,
+        null,
+        0,
+        0);
     assertEquals(Float.NEGATIVE_INFINITY, lse[1 + 3]);
     assertEquals(0f, out[3 + 3 * 2]);
     assertEquals(0f, out[3 + 3 * 2 + 1]);
@@ -209,16 +269,50 @@ class AttentionTest {
     for (Case c : smallCases()) {
       Problem pr = new Problem(c, seed++);
       double[] w = TestData.normal(seed++, pr.outLen() + 3);
-      java.util.function.DoubleSupplier loss = () -> Kernels64GradientTest.dot(w, pr.forward64(pr.qArr, pr.kvArr)[0]);
+      java.util.function.DoubleSupplier loss =
+          () -> Kernels64GradientTest.dot(w, pr.forward64(pr.qArr, pr.kvArr)[0]);
       double[][] fwd = pr.forward64(pr.qArr, pr.kvArr);
       double[] preQ = TestData.normal(seed++, pr.qArr.length);
       double[] preKv = c.self() ? preQ : TestData.normal(seed++, pr.kvArr.length);
       double[] dq = preQ.clone();
       double[] dkv = c.self() ? dq : preKv.clone();
-      Kernels64.attentionBackward(c.B, c.Tq, c.Tk, c.H, c.dh, pr.qArr, pr.qOff, pr.qStride, pr.kvArr, pr.kOff,
-          pr.kStride, pr.kvArr, pr.vOff, pr.vStride, fwd[0], 3, w, 3, fwd[1], 1, dq, pr.qOff, pr.qStride, dkv,
-          pr.kOff, pr.kStride, dkv, pr.vOff, pr.vStride, pr.scale, c.mask, c.lengths, c.p, pr.seed);
-      Kernels64GradientTest.check(c + " dq" + (c.self() ? "kv" : ""), pr.qArr, 0, pr.qArr.length, loss, dq, preQ);
+      Kernels64.attentionBackward(
+          c.B,
+          c.Tq,
+          c.Tk,
+          c.H,
+          c.dh,
+          pr.qArr,
+          pr.qOff,
+          pr.qStride,
+          pr.kvArr,
+          pr.kOff,
+          pr.kStride,
+          pr.kvArr,
+          pr.vOff,
+          pr.vStride,
+          fwd[0],
+          3,
+          w,
+          3,
+          fwd[1],
+          1,
+          dq,
+          pr.qOff,
+          pr.qStride,
+          dkv,
+          pr.kOff,
+          pr.kStride,
+          dkv,
+          pr.vOff,
+          pr.vStride,
+          pr.scale,
+          c.mask,
+          c.lengths,
+          c.p,
+          pr.seed);
+      Kernels64GradientTest.check(
+          c + " dq" + (c.self() ? "kv" : ""), pr.qArr, 0, pr.qArr.length, loss, dq, preQ);
       if (!c.self()) {
         Kernels64GradientTest.check(c + " dkv", pr.kvArr, 0, pr.kvArr.length, loss, dkv, preKv);
       }
@@ -238,21 +332,107 @@ class AttentionTest {
       double[] preKv = c.self() ? preQ : TestData.uniform(seed++, pr.kvArr.length, -1, 1);
       double[] dq = preQ.clone();
       double[] dkv = c.self() ? dq : preKv.clone();
-      Kernels64.attentionBackward(c.B, c.Tq, c.Tk, c.H, c.dh, pr.qArr, pr.qOff, pr.qStride, pr.kvArr, pr.kOff,
-          pr.kStride, pr.kvArr, pr.vOff, pr.vStride, fwd[0], 3, w, 3, fwd[1], 1, dq, pr.qOff, pr.qStride, dkv,
-          pr.kOff, pr.kStride, dkv, pr.vOff, pr.vStride, pr.scale, c.mask, c.lengths, c.p, pr.seed);
+      Kernels64.attentionBackward(
+          c.B,
+          c.Tq,
+          c.Tk,
+          c.H,
+          c.dh,
+          pr.qArr,
+          pr.qOff,
+          pr.qStride,
+          pr.kvArr,
+          pr.kOff,
+          pr.kStride,
+          pr.kvArr,
+          pr.vOff,
+          pr.vStride,
+          fwd[0],
+          3,
+          w,
+          3,
+          fwd[1],
+          1,
+          dq,
+          pr.qOff,
+          pr.qStride,
+          dkv,
+          pr.kOff,
+          pr.kStride,
+          dkv,
+          pr.vOff,
+          pr.vStride,
+          pr.scale,
+          c.mask,
+          c.lengths,
+          c.p,
+          pr.seed);
 
       float[] q32 = f(pr.qArr);
       float[] kv32 = c.self() ? q32 : f(pr.kvArr);
       float[] out = new float[pr.outLen() + 3];
       float[] lse = new float[c.B * c.H * c.Tq + 1];
-      Kernels32.attention(c.B, c.Tq, c.Tk, c.H, c.dh, q32, pr.qOff, pr.qStride, kv32, pr.kOff, pr.kStride, kv32,
-          pr.vOff, pr.vStride, out, 3, lse, 1, pr.scale, c.mask, c.lengths, c.p, pr.seed);
+      Kernels32.attention(
+          c.B,
+          c.Tq,
+          c.Tk,
+          c.H,
+          c.dh,
+          q32,
+          pr.qOff,
+          pr.qStride,
+          kv32,
+          pr.kOff,
+          pr.kStride,
+          kv32,
+          pr.vOff,
+          pr.vStride,
+          out,
+          3,
+          lse,
+          1,
+          pr.scale,
+          c.mask,
+          c.lengths,
+          c.p,
+          pr.seed);
       float[] dq32 = f(preQ);
       float[] dkv32 = c.self() ? dq32 : f(preKv);
-      Kernels32.attentionBackward(c.B, c.Tq, c.Tk, c.H, c.dh, q32, pr.qOff, pr.qStride, kv32, pr.kOff, pr.kStride,
-          kv32, pr.vOff, pr.vStride, out, 3, f(w), 3, lse, 1, dq32, pr.qOff, pr.qStride, dkv32, pr.kOff, pr.kStride,
-          dkv32, pr.vOff, pr.vStride, pr.scale, c.mask, c.lengths, c.p, pr.seed);
+      Kernels32.attentionBackward(
+          c.B,
+          c.Tq,
+          c.Tk,
+          c.H,
+          c.dh,
+          q32,
+          pr.qOff,
+          pr.qStride,
+          kv32,
+          pr.kOff,
+          pr.kStride,
+          kv32,
+          pr.vOff,
+          pr.vStride,
+          out,
+          3,
+          f(w),
+          3,
+          lse,
+          1,
+          dq32,
+          pr.qOff,
+          pr.qStride,
+          dkv32,
+          pr.kOff,
+          pr.kStride,
+          dkv32,
+          pr.vOff,
+          pr.vStride,
+          pr.scale,
+          c.mask,
+          c.lengths,
+          c.p,
+          pr.seed);
       assertClose(c + " dq", dq, dq32, 1e-4, 1e-4);
       if (!c.self()) {
         assertClose(c + " dkv", dkv, dkv32, 1e-4, 1e-4);

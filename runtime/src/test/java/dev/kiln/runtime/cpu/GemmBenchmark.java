@@ -13,16 +13,20 @@ public final class GemmBenchmark {
     if (args.length >= 3) {
       shapes = new int[args.length / 3][];
       for (int i = 0; i < shapes.length; i++) {
-        shapes[i] = new int[] {Integer.parseInt(args[3 * i]), Integer.parseInt(args[3 * i + 1]),
-            Integer.parseInt(args[3 * i + 2])};
+        shapes[i] = new int[] {
+          Integer.parseInt(args[3 * i]),
+          Integer.parseInt(args[3 * i + 1]),
+          Integer.parseInt(args[3 * i + 2])
+        };
       }
     }
     for (int[] s : shapes) {
       for (int t = 0; t < 4; t++) {
         boolean ta = (t & 2) != 0;
         boolean tb = (t & 1) != 0;
-        System.out.printf("M=%d N=%d K=%d %s%s: %.1f GFLOP/s%n", s[0], s[1], s[2], ta ? "T" : "N", tb ? "T" : "N",
-            measure(ta, tb, s[0], s[1], s[2]));
+        System.out.printf(
+            "M=%d N=%d K=%d %s%s: %.1f GFLOP/s%n",
+            s[0], s[1], s[2], ta ? "T" : "N", tb ? "T" : "N", measure(ta, tb, s[0], s[1], s[2]));
       }
     }
   }

@@ -15,8 +15,19 @@ import org.junit.jupiter.api.Test;
  */
 class GemmTest {
   private static final int[][] SHAPES = {
-    {1, 1, 1}, {1, 7, 33}, {7, 1, 33}, {7, 33, 1}, {33, 7, 129}, {13, 129, 7}, {50, 70, 60},
-    {129, 33, 257}, {37, 300, 129}, {300, 37, 129}, {6, 32, 700}, {200, 300, 600}, {1, 1030, 300},
+    {1, 1, 1},
+    {1, 7, 33},
+    {7, 1, 33},
+    {7, 33, 1},
+    {33, 7, 129},
+    {13, 129, 7},
+    {50, 70, 60},
+    {129, 33, 257},
+    {37, 300, 129},
+    {300, 37, 129},
+    {6, 32, 700},
+    {200, 300, 600},
+    {1, 1030, 300},
   };
 
   @Test
@@ -51,7 +62,9 @@ class GemmTest {
   @Test
   void batched() {
     long seed = 100;
-    int[][] shapes = {{3, 7, 5, 9}, {4, 33, 65, 17}, {2, 130, 70, 90}, {8, 64, 64, 64}, {3, 100, 100, 100}};
+    int[][] shapes = {
+      {3, 7, 5, 9}, {4, 33, 65, 17}, {2, 130, 70, 90}, {8, 64, 64, 64}, {3, 100, 100, 100}
+    };
     for (int[] s : shapes) {
       for (boolean sharedB : new boolean[] {false, true}) {
         for (int ta = 0; ta < 2; ta++) {
@@ -63,7 +76,8 @@ class GemmTest {
     }
   }
 
-  private static void check(boolean transA, boolean transB, int M, int N, int K, boolean acc, long seed) {
+  private static void check(
+      boolean transA, boolean transB, int M, int N, int K, boolean acc, long seed) {
     int aRows = transA ? K : M;
     int aCols = transA ? M : K;
     int bRows = transB ? N : K;
@@ -87,7 +101,8 @@ class GemmTest {
     double[] c64 = c.clone();
     Kernels64.gemm(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, c64, cOff, ldc, acc);
     Kernels32.gemm(transA, transB, M, N, K, f(a), aOff, lda, f(b), bOff, ldb, c32, cOff, ldc, acc);
-    String what = "gemm " + (transA ? "T" : "N") + (transB ? "T" : "N") + " " + M + "x" + N + "x" + K + " acc=" + acc;
+    String what = "gemm " + (transA ? "T" : "N") + (transB ? "T" : "N") + " " + M + "x" + N + "x"
+        + K + " acc=" + acc;
     compare(what, transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, c, c64, c32, cOff, ldc, acc);
   }
 
@@ -151,16 +166,35 @@ class GemmTest {
     for (boolean acc : new boolean[] {false, true}) {
       double[] c64 = c.clone();
       float[] c32 = f(c);
-      Kernels64.gemmBatched(batch, transA, transB, M, N, K, a, aOff, strideA, lda, b, bOff, strideB, ldb, c64, cOff,
+      Kernels64.gemmBatched(
+          batch, transA, transB, M, N, K, a, aOff, strideA, lda, b, bOff, strideB, ldb, c64, cOff,
           strideC, ldc, acc);
-      Kernels32.gemmBatched(batch, transA, transB, M, N, K, f(a), aOff, strideA, lda, f(b), bOff, strideB, ldb, c32,
+      Kernels32.gemmBatched(
+          batch, transA, transB, M, N, K, f(a), aOff, strideA, lda, f(b), bOff, strideB, ldb, c32,
           cOff, strideC, ldc, acc);
       for (int i = 0; i < batch; i++) {
         double[] ci = Arrays.copyOfRange(c, i * strideC, i * strideC + cOff + M * ldc);
         double[] c64i = Arrays.copyOfRange(c64, i * strideC, i * strideC + cOff + M * ldc);
         float[] c32i = Arrays.copyOfRange(c32, i * strideC, i * strideC + cOff + M * ldc);
-        compare("gemmBatched[" + i + "] " + batch + "x" + M + "x" + N + "x" + K, transA, transB, M, N, K, a,
-            aOff + i * strideA, lda, b, bOff + i * strideB, ldb, ci, c64i, c32i, cOff, ldc, acc);
+        compare(
+            "gemmBatched[" + i + "] " + batch + "x" + M + "x" + N + "x" + K,
+            transA,
+            transB,
+            M,
+            N,
+            K,
+            a,
+            aOff + i * strideA,
+            lda,
+            b,
+            bOff + i * strideB,
+            ldb,
+            ci,
+            c64i,
+            c32i,
+            cOff,
+            ldc,
+            acc);
       }
     }
   }

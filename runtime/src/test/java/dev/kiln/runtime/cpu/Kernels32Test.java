@@ -22,7 +22,9 @@ class Kernels32Test {
   private static final int OFF = 3;
   private static final int[] SIZES = {1, 7, 33, 129, 1000, 40_000};
   /** (rows, width) pairs: odd shapes, and one over the threading threshold. */
-  private static final int[][] SHAPES = {{1, 1}, {1, 7}, {7, 1}, {5, 33}, {33, 7}, {13, 129}, {300, 129}, {40_000, 3}};
+  private static final int[][] SHAPES = {
+    {1, 1}, {1, 7}, {7, 1}, {5, 33}, {33, 7}, {13, 129}, {300, 129}, {40_000, 3}
+  };
 
   private static double[] data(long seed, int n) {
     return TestData.uniform(seed, n + 2 * OFF, -2, 2);
@@ -170,37 +172,38 @@ class Kernels32Test {
         double[] g64 = dx.clone();
         float[] g32 = f(dx);
         float[] x32 = f(x);
-        String name = switch (act) {
-          case 0 -> {
-            Kernels64.relu(n, x, OFF, o64, OFF);
-            Kernels32.relu(n, x32, OFF, o32, OFF);
-            Kernels64.reluBackward(n, x, OFF, dout, OFF, g64, OFF);
-            Kernels32.reluBackward(n, x32, OFF, f(dout), OFF, g32, OFF);
-            yield "relu";
-          }
-          case 1 -> {
-            Kernels64.gelu(n, x, OFF, o64, OFF);
-            Kernels32.gelu(n, x32, OFF, o32, OFF);
-            Kernels64.geluBackward(n, x, OFF, dout, OFF, g64, OFF);
-            Kernels32.geluBackward(n, x32, OFF, f(dout), OFF, g32, OFF);
-            yield "gelu";
-          }
-          case 2 -> {
-            Kernels64.geluTanh(n, x, OFF, o64, OFF);
-            Kernels32.geluTanh(n, x32, OFF, o32, OFF);
-            Kernels64.geluTanhBackward(n, x, OFF, dout, OFF, g64, OFF);
-            Kernels32.geluTanhBackward(n, x32, OFF, f(dout), OFF, g32, OFF);
-            yield "geluTanh";
-          }
-          default -> {
-            Kernels64.tanh(n, x, OFF, o64, OFF);
-            Kernels32.tanh(n, x32, OFF, o32, OFF);
-            double[] y = o64.clone();
-            Kernels64.tanhBackward(n, y, OFF, dout, OFF, g64, OFF);
-            Kernels32.tanhBackward(n, f(y), OFF, f(dout), OFF, g32, OFF);
-            yield "tanh";
-          }
-        };
+        String name =
+            switch (act) {
+              case 0 -> {
+                Kernels64.relu(n, x, OFF, o64, OFF);
+                Kernels32.relu(n, x32, OFF, o32, OFF);
+                Kernels64.reluBackward(n, x, OFF, dout, OFF, g64, OFF);
+                Kernels32.reluBackward(n, x32, OFF, f(dout), OFF, g32, OFF);
+                yield "relu";
+              }
+              case 1 -> {
+                Kernels64.gelu(n, x, OFF, o64, OFF);
+                Kernels32.gelu(n, x32, OFF, o32, OFF);
+                Kernels64.geluBackward(n, x, OFF, dout, OFF, g64, OFF);
+                Kernels32.geluBackward(n, x32, OFF, f(dout), OFF, g32, OFF);
+                yield "gelu";
+              }
+              case 2 -> {
+                Kernels64.geluTanh(n, x, OFF, o64, OFF);
+                Kernels32.geluTanh(n, x32, OFF, o32, OFF);
+                Kernels64.geluTanhBackward(n, x, OFF, dout, OFF, g64, OFF);
+                Kernels32.geluTanhBackward(n, x32, OFF, f(dout), OFF, g32, OFF);
+                yield "geluTanh";
+              }
+              default -> {
+                Kernels64.tanh(n, x, OFF, o64, OFF);
+                Kernels32.tanh(n, x32, OFF, o32, OFF);
+                double[] y = o64.clone();
+                Kernels64.tanhBackward(n, y, OFF, dout, OFF, g64, OFF);
+                Kernels32.tanhBackward(n, f(y), OFF, f(dout), OFF, g32, OFF);
+                yield "tanh";
+              }
+            };
         assertClose(name + " " + n, o64, o32, 2e-6, 2e-6);
         assertClose(name + "Backward " + n, g64, g32, 2e-6, 4e-6);
       }
@@ -209,7 +212,8 @@ class Kernels32Test {
 
   @Test
   void geluFloatPathIsAccurateEverywhere() {
-    // A dense sweep over the range where GELU is not trivially 0 or x, including the far negative tail.
+    // A dense sweep over the range where GELU is not trivially 0 or x, including the far negative
+    // tail.
     int n = 200_001;
     double[] x = new double[n];
     for (int i = 0; i < n; i++) {
@@ -260,9 +264,24 @@ class Kernels32Test {
         double[] rstd64 = new double[rows + 2];
         float[] mean32 = new float[rows + 1];
         float[] rstd32 = new float[rows + 2];
-        Kernels64.layerNorm(rows, dim, x, OFF, gamma, 1, beta, 2, 1e-5, o64, OFF, mean64, 1, rstd64, 2);
-        Kernels32.layerNorm(rows, dim, f(x), OFF, affine ? f(gamma) : null, 1, affine ? f(beta) : null, 2, 1e-5,
-            o32, OFF, mean32, 1, rstd32, 2);
+        Kernels64.layerNorm(
+            rows, dim, x, OFF, gamma, 1, beta, 2, 1e-5, o64, OFF, mean64, 1, rstd64, 2);
+        Kernels32.layerNorm(
+            rows,
+            dim,
+            f(x),
+            OFF,
+            affine ? f(gamma) : null,
+            1,
+            affine ? f(beta) : null,
+            2,
+            1e-5,
+            o32,
+            OFF,
+            mean32,
+            1,
+            rstd32,
+            2);
         String what = "layerNorm " + rows + "x" + dim + (affine ? "" : " no affine");
         assertClose(what, o64, o32, 1e-5, 2e-5);
         assertClose(what + " mean", mean64, mean32, 1e-5, 1e-6);
@@ -277,15 +296,38 @@ class Kernels32Test {
         float[] dx32 = f(dx);
         float[] dg32 = affine ? f(dgb) : null;
         float[] db32 = affine ? f(dgb) : null;
-        Kernels64.layerNormBackward(rows, dim, dout, OFF, x, OFF, gamma, 1, mean64, 1, rstd64, 2, dx64, OFF, dg64, 2,
-            db64, 2);
-        Kernels32.layerNormBackward(rows, dim, f(dout), OFF, f(x), OFF, affine ? f(gamma) : null, 1, mean32, 1,
-            rstd32, 2, dx32, OFF, dg32, 2, db32, 2);
-        // dx is rstd times a difference of three terms of similar size: its float error scales with rstd.
+        Kernels64.layerNormBackward(
+            rows, dim, dout, OFF, x, OFF, gamma, 1, mean64, 1, rstd64, 2, dx64, OFF, dg64, 2, db64,
+            2);
+        Kernels32.layerNormBackward(
+            rows,
+            dim,
+            f(dout),
+            OFF,
+            f(x),
+            OFF,
+            affine ? f(gamma) : null,
+            1,
+            mean32,
+            1,
+            rstd32,
+            2,
+            dx32,
+            OFF,
+            dg32,
+            2,
+            db32,
+            2);
+        // dx is rstd times a difference of three terms of similar size: its float error scales with
+        // rstd.
         for (int r = 0; r < rows; r++) {
           int from = OFF + r * dim;
-          assertClose(what + " dx row " + r, Arrays.copyOfRange(dx64, from, from + dim),
-              Arrays.copyOfRange(dx32, from, from + dim), 1e-5, 2e-5 * (1 + rstd64[2 + r]));
+          assertClose(
+              what + " dx row " + r,
+              Arrays.copyOfRange(dx64, from, from + dim),
+              Arrays.copyOfRange(dx32, from, from + dim),
+              1e-5,
+              2e-5 * (1 + rstd64[2 + r]));
         }
         if (affine) {
           assertClose(what + " dgamma", dg64, dg32, 1e-5, 2e-5 * rows);
@@ -318,9 +360,12 @@ class Kernels32Test {
         same("dropoutBackward " + n + " p=" + p, g64, g32);
       }
     }
-    assertThrows(IllegalArgumentException.class, () -> Kernels32.dropout(1, 1.5, 0, new float[1], 0, new float[1], 0));
     assertThrows(
-        IllegalArgumentException.class, () -> Kernels64.dropout(1, -0.1, 0, new double[1], 0, new double[1], 0));
+        IllegalArgumentException.class,
+        () -> Kernels32.dropout(1, 1.5, 0, new float[1], 0, new float[1], 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Kernels64.dropout(1, -0.1, 0, new double[1], 0, new double[1], 0));
   }
 
   @Test
@@ -390,14 +435,20 @@ class Kernels32Test {
   @Test
   void badTokenIdsAreRejected() {
     int[] ids = {1, 2, 3, 70000, 5};
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    IllegalArgumentException e = assertThrows(
+        IllegalArgumentException.class,
         () -> Kernels32.embedding(5, ids, 0, new float[50257], 0, 50257, 1, new float[5], 0));
-    assertEquals("token id 70000 at position 3 is outside the vocabulary [0, 50257)", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> Kernels64.embedding(4, new int[] {0, 0, -1, 0, 0}, 1, new double[10], 0, 10, 1, new double[5], 0));
+    assertEquals(
+        "token id 70000 at position 3 is outside the vocabulary [0, 50257)", e.getMessage());
+    e = assertThrows(
+        IllegalArgumentException.class,
+        () -> Kernels64.embedding(
+            4, new int[] {0, 0, -1, 0, 0}, 1, new double[10], 0, 10, 1, new double[5], 0));
     assertEquals("token id -1 at position 1 is outside the vocabulary [0, 10)", e.getMessage());
-    assertThrows(IllegalArgumentException.class,
-        () -> Kernels32.embeddingBackward(1, new int[] {10}, 0, new float[1], 0, new float[10], 0, 10, 1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Kernels32.embeddingBackward(
+            1, new int[] {10}, 0, new float[1], 0, new float[10], 0, 10, 1));
   }
 
   @Test
@@ -420,7 +471,8 @@ class Kernels32Test {
       for (int j = 0; j < dim; j++) {
         int i2 = j - j % 2; // the 2i of PE(pos, 2i) and PE(pos, 2i+1)
         double angle = pos / Math.pow(10000, (double) i2 / dim);
-        assertEquals(j % 2 == 0 ? Math.sin(angle) : Math.cos(angle), o64[OFF + pos * dim + j], 1e-15);
+        assertEquals(
+            j % 2 == 0 ? Math.sin(angle) : Math.cos(angle), o64[OFF + pos * dim + j], 1e-15);
       }
     }
   }
@@ -441,16 +493,21 @@ class Kernels32Test {
         double[] lse64 = new double[rows + 1];
         float[] lse32 = new float[rows + 1];
         double l64 = Kernels64.crossEntropy(rows, V, logits, OFF, targets, 1, -100, eps, lse64, 1);
-        double l32 = Kernels32.crossEntropy(rows, V, f(logits), OFF, targets, 1, -100, eps, lse32, 1);
+        double l32 =
+            Kernels32.crossEntropy(rows, V, f(logits), OFF, targets, 1, -100, eps, lse32, 1);
         String what = "crossEntropy " + rows + "x" + V + " eps=" + eps;
         assertClose(what, l64, l32, 1e-5, 1e-5);
         assertClose(what + " lse", lse64, lse32, 1e-6, 1e-6);
-        assertEquals(Kernels64.countValid(rows, targets, 1, -100), Kernels32.countValid(rows, targets, 1, -100));
+        assertEquals(
+            Kernels64.countValid(rows, targets, 1, -100),
+            Kernels32.countValid(rows, targets, 1, -100));
         double[] dl = data(seed++, rows * V);
         double[] dl64 = dl.clone();
         float[] dl32 = f(dl);
-        Kernels64.crossEntropyBackward(rows, V, logits, OFF, targets, 1, -100, eps, lse64, 1, 0.25, dl64, OFF);
-        Kernels32.crossEntropyBackward(rows, V, f(logits), OFF, targets, 1, -100, eps, lse32, 1, 0.25, dl32, OFF);
+        Kernels64.crossEntropyBackward(
+            rows, V, logits, OFF, targets, 1, -100, eps, lse64, 1, 0.25, dl64, OFF);
+        Kernels32.crossEntropyBackward(
+            rows, V, f(logits), OFF, targets, 1, -100, eps, lse32, 1, 0.25, dl32, OFF);
         assertClose(what + " backward", dl64, dl32, 1e-5, 1e-6);
       }
     }
@@ -458,13 +515,21 @@ class Kernels32Test {
 
   @Test
   void badTargetsAreRejected() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Kernels32.crossEntropy(3, 4, new float[12], 0, new int[] {0, -100, 4}, 0, -100, 0, new float[3], 0));
-    assertEquals("target 4 in row 2 is outside the classes [0, 4) and is not the ignore index -100", e.getMessage());
-    assertThrows(IllegalArgumentException.class,
-        () -> Kernels64.crossEntropy(1, 4, new double[4], 0, new int[] {-1}, 0, -100, 0, new double[1], 0));
-    assertThrows(IllegalArgumentException.class, () -> Kernels32.crossEntropyBackward(
-        1, 4, new float[4], 0, new int[] {7}, 0, -100, 0, new float[1], 0, 1, new float[4], 0));
+    IllegalArgumentException e = assertThrows(
+        IllegalArgumentException.class,
+        () -> Kernels32.crossEntropy(
+            3, 4, new float[12], 0, new int[] {0, -100, 4}, 0, -100, 0, new float[3], 0));
+    assertEquals(
+        "target 4 in row 2 is outside the classes [0, 4) and is not the ignore index -100",
+        e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Kernels64.crossEntropy(
+            1, 4, new double[4], 0, new int[] {-1}, 0, -100, 0, new double[1], 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Kernels32.crossEntropyBackward(
+            1, 4, new float[4], 0, new int[] {7}, 0, -100, 0, new float[1], 0, 1, new float[4], 0));
     assertEquals(2, Kernels32.countValid(4, new int[] {1, -100, 3, -100}, 0, -100));
   }
 
@@ -477,7 +542,8 @@ class Kernels32Test {
       for (int i = OFF; i < OFF + n; i++) {
         abs += Math.abs(x[i]);
       }
-      assertClose("sum " + n, Kernels64.sum(n, x, OFF), Kernels32.sum(n, f(x), OFF), 0, 1e-6 * abs + 1e-12);
+      assertClose(
+          "sum " + n, Kernels64.sum(n, x, OFF), Kernels32.sum(n, f(x), OFF), 0, 1e-6 * abs + 1e-12);
       double sq = Kernels64.sumSquares(n, x, OFF);
       assertClose("sumSquares " + n, sq, Kernels32.sumSquares(n, f(x), OFF), 1e-6, 1e-12);
     }
@@ -498,15 +564,33 @@ class Kernels32Test {
         float[] p32 = f(p);
         float[] m32 = f(m);
         float[] v32 = f(v);
-        Kernels64.adamw(n, p64, OFF, g, OFF, m64, OFF, v64, OFF, 1e-3, 0.9, 0.999, 1e-8, 0.01, step);
-        Kernels32.adamw(n, p32, OFF, f(g), OFF, m32, OFF, v32, OFF, 1e-3, 0.9, 0.999, 1e-8, 0.01, step);
+        Kernels64.adamw(
+            n, p64, OFF, g, OFF, m64, OFF, v64, OFF, 1e-3, 0.9, 0.999, 1e-8, 0.01, step);
+        Kernels32.adamw(
+            n, p32, OFF, f(g), OFF, m32, OFF, v32, OFF, 1e-3, 0.9, 0.999, 1e-8, 0.01, step);
         same("adamw p " + n + " step " + step, p64, p32);
         same("adamw m " + n + " step " + step, m64, m32);
         same("adamw v " + n + " step " + step, v64, v32);
       }
     }
-    assertThrows(IllegalArgumentException.class, () -> Kernels32.adamw(
-        1, new float[1], 0, new float[1], 0, new float[1], 0, new float[1], 0, 1e-3, 0.9, 0.999, 1e-8, 0, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Kernels32.adamw(
+            1,
+            new float[1],
+            0,
+            new float[1],
+            0,
+            new float[1],
+            0,
+            new float[1],
+            0,
+            1e-3,
+            0.9,
+            0.999,
+            1e-8,
+            0,
+            0));
   }
 
   @Test

@@ -29,7 +29,8 @@ class Kernels64GradientTest {
    * Compares {@code grad - pre} with the central difference of {@code loss} for every element of
    * {@code x[from, to)}; {@code grad} and {@code pre} are indexed like {@code x}.
    */
-  static void check(String what, double[] x, int from, int to, DoubleSupplier loss, double[] grad, double[] pre) {
+  static void check(
+      String what, double[] x, int from, int to, DoubleSupplier loss, double[] grad, double[] pre) {
     for (int i = from; i < to; i++) {
       double saved = x[i];
       x[i] = saved + H;
@@ -220,7 +221,8 @@ class Kernels64GradientTest {
       double[] dx = preX.clone();
       double[] dg = preG.clone();
       double[] db = preB.clone();
-      Kernels64.layerNormBackward(rows, dim, w, 0, x, 0, gamma, 0, mean, 0, rstd, 0, dx, 0, dg, 0, db, 0);
+      Kernels64.layerNormBackward(
+          rows, dim, w, 0, x, 0, gamma, 0, mean, 0, rstd, 0, dx, 0, dg, 0, db, 0);
       String what = "layerNorm " + rows + "x" + dim;
       check(what + " dx", x, 0, x.length, loss, dx, preX);
       check(what + " dgamma", gamma, 0, dim, loss, dg, preG);
@@ -233,7 +235,8 @@ class Kernels64GradientTest {
       };
       double _ = plain.getAsDouble();
       double[] dx2 = preX.clone();
-      Kernels64.layerNormBackward(rows, dim, w, 0, x, 0, null, 0, mean, 0, rstd, 0, dx2, 0, null, 0, null, 0);
+      Kernels64.layerNormBackward(
+          rows, dim, w, 0, x, 0, null, 0, mean, 0, rstd, 0, dx2, 0, null, 0, null, 0);
       check(what + " dx (no affine)", x, 0, x.length, plain, dx2, preX);
     }
   }
@@ -299,16 +302,25 @@ class Kernels64GradientTest {
     int[] targets = {3, -100, 0, 6, 2};
     for (double eps : new double[] {0, 0.1}) {
       double[] lse = new double[rows];
-      DoubleSupplier loss = () -> Kernels64.crossEntropy(rows, V, logits, 0, targets, 0, -100, eps, lse, 0);
+      DoubleSupplier loss =
+          () -> Kernels64.crossEntropy(rows, V, logits, 0, targets, 0, -100, eps, lse, 0);
       double _ = loss.getAsDouble(); // fills lse for the backward
       for (double gradScale : new double[] {1, 0.5}) {
         double[] pre = TestData.normal(71, rows * V);
         double[] dl = pre.clone();
-        Kernels64.crossEntropyBackward(rows, V, logits, 0, targets, 0, -100, eps, lse, 0, gradScale, dl, 0);
+        Kernels64.crossEntropyBackward(
+            rows, V, logits, 0, targets, 0, -100, eps, lse, 0, gradScale, dl, 0);
         for (int i = 0; i < dl.length; i++) {
           dl[i] = pre[i] + (dl[i] - pre[i]) / gradScale;
         }
-        check("crossEntropy eps=" + eps + " scale=" + gradScale, logits, 0, logits.length, loss, dl, pre);
+        check(
+            "crossEntropy eps=" + eps + " scale=" + gradScale,
+            logits,
+            0,
+            logits.length,
+            loss,
+            dl,
+            pre);
       }
       // The ignored row contributes no loss and no gradient.
       double[] dl = new double[rows * V];

@@ -63,9 +63,11 @@ class ParallelTest {
           }
         }));
     assertSame(boom, thrown);
-    AssertionError error = assertThrows(AssertionError.class, () -> Parallel.forRange(64, 1, (from, to) -> {
-      throw new AssertionError("every chunk fails");
-    }));
+    AssertionError error = assertThrows(
+        AssertionError.class,
+        () -> Parallel.forRange(64, 1, (from, to) -> {
+          throw new AssertionError("every chunk fails");
+        }));
     assertEquals("every chunk fails", error.getMessage());
     // The pool is still usable afterwards.
     long[] out = new long[10_000];
@@ -137,7 +139,8 @@ class ParallelTest {
 
   @Test
   void manyBackToBackLoops() {
-    // Exercises the spin/park hand-off and the reuse of the loop's fields many times, with a different
+    // Exercises the spin/park hand-off and the reuse of the loop's fields many times, with a
+    // different
     // size and body each time: a lost wake-up would hang, a stale chunk would leave a wrong value.
     int[] out = new int[200];
     for (int rep = 1; rep <= 20_000; rep++) {

@@ -57,11 +57,13 @@ final class TestData {
   }
 
   /** Asserts {@code |expected - actual| <= atol + rtol·|expected|} element-wise (NaN must match NaN). */
-  static void assertClose(String what, double[] expected, float[] actual, double rtol, double atol) {
+  static void assertClose(
+      String what, double[] expected, float[] actual, double rtol, double atol) {
     assertClose(what, expected, d(actual), rtol, atol);
   }
 
-  static void assertClose(String what, double[] expected, double[] actual, double rtol, double atol) {
+  static void assertClose(
+      String what, double[] expected, double[] actual, double rtol, double atol) {
     if (expected.length != actual.length) {
       fail(what + ": length " + actual.length + " != " + expected.length);
     }
@@ -75,7 +77,8 @@ final class TestData {
         continue;
       }
       if (!(Math.abs(e - a) <= atol + rtol * Math.abs(e))) {
-        fail(what + ": element " + i + " is " + a + ", expected " + e + " (diff " + Math.abs(e - a) + ")");
+        fail(what + ": element " + i + " is " + a + ", expected " + e + " (diff " + Math.abs(e - a)
+            + ")");
       }
     }
   }

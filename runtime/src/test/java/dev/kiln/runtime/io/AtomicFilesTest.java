@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AtomicFilesTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void writesAndReplaces() throws IOException {
@@ -60,11 +61,13 @@ class AtomicFilesTest {
     Path target = dir.resolve("checkpoint.safetensors");
     Files.writeString(target, "old");
     IOException diskFull = new IOException("No space left on device");
-    IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> {
-      out.write("partial new content".getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      throw diskFull;
-    }));
+    IOException e = assertThrows(
+        IOException.class,
+        () -> AtomicFiles.write(target, out -> {
+          out.write("partial new content".getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          throw diskFull;
+        }));
     assertEquals("could not write " + target + ": No space left on device", e.getMessage());
     assertSame(diskFull, e.getCause());
     assertEquals("old", Files.readString(target));
@@ -76,10 +79,12 @@ class AtomicFilesTest {
     Path target = dir.resolve("state.json");
     Files.writeString(target, "old");
     IllegalStateException boom = new IllegalStateException("boom");
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AtomicFiles.writeChannel(target, ch -> {
-      AtomicFiles.writeFully(ch, ByteBuffer.wrap(new byte[100]));
-      throw boom;
-    }));
+    IllegalStateException e = assertThrows(
+        IllegalStateException.class,
+        () -> AtomicFiles.writeChannel(target, ch -> {
+          AtomicFiles.writeFully(ch, ByteBuffer.wrap(new byte[100]));
+          throw boom;
+        }));
     assertSame(boom, e);
     assertEquals("old", Files.readString(target));
     assertOnly(target);

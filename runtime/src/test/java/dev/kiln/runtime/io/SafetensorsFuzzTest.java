@@ -15,14 +15,42 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Hostile files may load or fail, but only ever with a SafetensorsException. */
 class SafetensorsFuzzTest {
-  private static final String[] DTYPES = {"F32", "F64", "F16", "BF16", "I32", "I64", "U8", "BOOL", "U64", "U32",
-      "I16", "F8_E5M2", "F4", "", "f32", "F32 "};
-  private static final String[] DIMS = {"0", "1", "2", "3", "-1", "2147483648", "4611686018427387904",
-      "9223372036854775807", "1e3", "1.5", "\"4\"", "null"};
-  private static final String[] OFFSETS = {"0", "1", "2", "4", "8", "12", "16", "24", "-8", "4294967296",
-      "9223372036854775807", "9223372036854775808", "2.0"};
+  private static final String[] DTYPES = {
+    "F32", "F64", "F16", "BF16", "I32", "I64", "U8", "BOOL", "U64", "U32", "I16", "F8_E5M2", "F4",
+    "", "f32", "F32 "
+  };
+  private static final String[] DIMS = {
+    "0",
+    "1",
+    "2",
+    "3",
+    "-1",
+    "2147483648",
+    "4611686018427387904",
+    "9223372036854775807",
+    "1e3",
+    "1.5",
+    "\"4\"",
+    "null"
+  };
+  private static final String[] OFFSETS = {
+    "0",
+    "1",
+    "2",
+    "4",
+    "8",
+    "12",
+    "16",
+    "24",
+    "-8",
+    "4294967296",
+    "9223372036854775807",
+    "9223372036854775808",
+    "2.0"
+  };
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void mutatedValidFilesFailCleanly() throws IOException {
@@ -76,18 +104,24 @@ class SafetensorsFuzzTest {
       shape.append(r > 0 ? "," : "").append(dim);
     }
     long begin = 4L * rnd.nextInt(6);
-    return "{\"dtype\":\"" + dtypes[d] + "\",\"shape\":" + shape + "],\"data_offsets\":[" + begin + ","
-        + (begin + count * sizes[d]) + "]}";
+    return "{\"dtype\":\"" + dtypes[d] + "\",\"shape\":" + shape + "],\"data_offsets\":[" + begin
+        + "," + (begin + count * sizes[d]) + "]}";
   }
 
   private static String randomEntry(SplittableRandom rnd) {
-    StringBuilder h = new StringBuilder("{\"dtype\":\"").append(pick(DTYPES, rnd)).append("\",\"shape\":[");
+    StringBuilder h =
+        new StringBuilder("{\"dtype\":\"").append(pick(DTYPES, rnd)).append("\",\"shape\":[");
     int rank = rnd.nextInt(4);
     for (int r = 0; r < rank; r++) {
-      h.append(r > 0 ? "," : "").append(rnd.nextInt(3) == 0 ? pick(DIMS, rnd) : String.valueOf(rnd.nextInt(5)));
+      h.append(r > 0 ? "," : "")
+          .append(rnd.nextInt(3) == 0 ? pick(DIMS, rnd) : String.valueOf(rnd.nextInt(5)));
     }
-    return h.append("],\"data_offsets\":[").append(pick(OFFSETS, rnd)).append(",").append(pick(OFFSETS, rnd))
-        .append("]}").toString();
+    return h.append("],\"data_offsets\":[")
+        .append(pick(OFFSETS, rnd))
+        .append(",")
+        .append(pick(OFFSETS, rnd))
+        .append("]}")
+        .toString();
   }
 
   private static void check(Path p, byte[] bytes, int iteration) throws IOException {
@@ -102,8 +136,10 @@ class SafetensorsFuzzTest {
     } catch (SafetensorsException expected) {
       // a clean rejection
     } catch (Throwable t) {
-      fail("iteration " + iteration + ": " + t + " for " + Base64.getEncoder().encodeToString(bytes) + " = "
-          + new String(bytes, StandardCharsets.ISO_8859_1), t);
+      fail(
+          "iteration " + iteration + ": " + t + " for " + Base64.getEncoder().encodeToString(bytes)
+              + " = " + new String(bytes, StandardCharsets.ISO_8859_1),
+          t);
     }
   }
 

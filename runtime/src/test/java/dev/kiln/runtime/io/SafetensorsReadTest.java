@@ -41,7 +41,8 @@ class SafetensorsReadTest {
         .u16(0xFFFF, 0xFFFF, 0xFFFF, 0x7FFF) // I32 -1 and MAX_VALUE as raw LE bytes
         // BF16: 1, -2.5, max, smallest subnormal, +inf, -inf, NaN, -0, 3.140625
         .u16(0x3F80, 0xC020, 0x7F7F, 0x0001, 0x7F80, 0xFF80, 0x7FC0, 0x8000, 0x4049)
-        // F16: 1, -2.5, 65504, smallest subnormal, largest subnormal, smallest normal, +inf, -inf, NaN, -0
+        // F16: 1, -2.5, 65504, smallest subnormal, largest subnormal, smallest normal, +inf, -inf,
+        // NaN, -0
         .u16(0x3C00, 0xC100, 0x7BFF, 0x0001, 0x03FF, 0x0400, 0x7C00, 0xFC00, 0x7E00, 0x8000)
         .u16(0x8000, 1234) // I16: -32768, 1234
         .u8(0, 200, 255)
@@ -50,7 +51,9 @@ class SafetensorsReadTest {
         .done();
   }
 
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
+
   Path file;
 
   @BeforeEach
@@ -65,7 +68,8 @@ class SafetensorsReadTest {
   void readsHeaderInOrder() {
     try (SafetensorsFile f = Safetensors.open(file)) {
       assertEquals(Map.of("format", "pt"), f.metadata());
-      assertEquals(List.of("i64", "f64", "f32", "i32", "bf16", "f16", "i16", "u8", "bool", "fp8"),
+      assertEquals(
+          List.of("i64", "f64", "f32", "i32", "bf16", "f16", "i16", "u8", "bool", "fp8"),
           List.copyOf(f.tensors().keySet()));
       assertEquals(new TensorInfo("bf16", "BF16", new long[] {3, 3}, 56, 74), f.info("bf16"));
       assertEquals(file, f.path());
@@ -77,22 +81,69 @@ class SafetensorsReadTest {
     try (SafetensorsFile f = Safetensors.open(file)) {
       Tensor.F32 f16 = f.readF32("f16");
       assertArrayEquals(new int[] {2, 5}, f16.shape());
-      assertArrayEquals(new float[] {1f, -2.5f, 65504f, 0x1p-24f, 0x3FFp-24f, 0x1p-14f,
-          Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, -0f}, f16.data());
+      assertArrayEquals(
+          new float[] {
+            1f,
+            -2.5f,
+            65504f,
+            0x1p-24f,
+            0x3FFp-24f,
+            0x1p-14f,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.NaN,
+            -0f
+          },
+          f16.data());
       Tensor.F32 bf16 = f.readF32("bf16");
-      assertArrayEquals(new float[] {1f, -2.5f, 3.3895314e38f, 0x1p-133f, Float.POSITIVE_INFINITY,
-          Float.NEGATIVE_INFINITY, Float.NaN, -0f, 3.140625f}, bf16.data());
-      assertArrayEquals(new double[] {1, -2.5, 65504, 0x1p-24, 0x3FFp-24, 0x1p-14,
-          Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, -0.0}, f.readF64("f16").data());
-      assertArrayEquals(new double[] {1, -2.5, 3.3895313892515355e38, 0x1p-133, Double.POSITIVE_INFINITY,
-          Double.NEGATIVE_INFINITY, Double.NaN, -0.0, 3.140625}, f.readF64("bf16").data());
+      assertArrayEquals(
+          new float[] {
+            1f,
+            -2.5f,
+            3.3895314e38f,
+            0x1p-133f,
+            Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY,
+            Float.NaN,
+            -0f,
+            3.140625f
+          },
+          bf16.data());
+      assertArrayEquals(
+          new double[] {
+            1,
+            -2.5,
+            65504,
+            0x1p-24,
+            0x3FFp-24,
+            0x1p-14,
+            Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY,
+            Double.NaN,
+            -0.0
+          },
+          f.readF64("f16").data());
+      assertArrayEquals(
+          new double[] {
+            1,
+            -2.5,
+            3.3895313892515355e38,
+            0x1p-133,
+            Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY,
+            Double.NaN,
+            -0.0,
+            3.140625
+          },
+          f.readF64("bf16").data());
     }
   }
 
   @Test
   void convertsBetweenFloatWidths() {
     try (SafetensorsFile f = Safetensors.open(file)) {
-      assertArrayEquals(new float[] {0.1f, Float.NEGATIVE_INFINITY}, f.readF32("f64").data());
+      assertArrayEquals(
+          new float[] {0.1f, Float.NEGATIVE_INFINITY}, f.readF32("f64").data());
       assertArrayEquals(new double[] {0.1, -1e300}, f.readF64("f64").data());
       assertArrayEquals(new double[] {0.1f, -0.0}, f.readF64("f32").data());
       float[] into = {9, 9, 9, 9};
@@ -119,9 +170,11 @@ class SafetensorsReadTest {
       assertInstanceOf(Tensor.F64.class, f.read("f64"));
       assertInstanceOf(Tensor.F32.class, f.read("bf16"));
       assertInstanceOf(Tensor.I32.class, f.read("bool"));
-      assertProblem("tensor 'fp8' has dtype F8_E4M3, which has no Kiln tensor type", () -> f.read("fp8"));
+      assertProblem(
+          "tensor 'fp8' has dtype F8_E4M3, which has no Kiln tensor type", () -> f.read("fp8"));
     }
-    String header = HEADER.replace(",\"fp8\":{\"dtype\":\"F8_E4M3\",\"shape\":[],\"data_offsets\":[104,105]}", "");
+    String header = HEADER.replace(
+        ",\"fp8\":{\"dtype\":\"F8_E4M3\",\"shape\":[],\"data_offsets\":[104,105]}", "");
     try {
       Files.write(noFp8, Bytes.file(header, data()));
     } catch (IOException e) {
@@ -137,11 +190,16 @@ class SafetensorsReadTest {
   @Test
   void rejectsConversionsThatLoseMeaning() {
     try (SafetensorsFile f = Safetensors.open(file)) {
-      assertProblem("tensor 'i64' has dtype I64; readF32 reads F32, F64, F16 or BF16", () -> f.readF32("i64"));
-      assertProblem("tensor 'u8' has dtype U8; readF64 reads F32, F64, F16 or BF16", () -> f.readF64("u8"));
-      assertProblem("tensor 'f32' has dtype F32; readI32 reads I32, I64, U32, U64, I16, U16, I8, U8 or BOOL",
+      assertProblem(
+          "tensor 'i64' has dtype I64; readF32 reads F32, F64, F16 or BF16",
+          () -> f.readF32("i64"));
+      assertProblem(
+          "tensor 'u8' has dtype U8; readF64 reads F32, F64, F16 or BF16", () -> f.readF64("u8"));
+      assertProblem(
+          "tensor 'f32' has dtype F32; readI32 reads I32, I64, U32, U64, I16, U16, I8, U8 or BOOL",
           () -> f.readI32("f32"));
-      assertProblem("tensor 'bool' has dtype BOOL; readF32 reads F32, F64, F16 or BF16",
+      assertProblem(
+          "tensor 'bool' has dtype BOOL; readF32 reads F32, F64, F16 or BF16",
           () -> f.readF32Into("bool", new float[3], 0));
       assertProblem("no tensor named 'nope'", () -> f.readF32("nope"));
     }
@@ -161,19 +219,25 @@ class SafetensorsReadTest {
         .done();
     Path p = Files.write(dir.resolve("ints.safetensors"), Bytes.file(header, data));
     try (SafetensorsFile f = Safetensors.open(p)) {
-      assertProblem("tensor 'big' element 1 is 5000000000, outside the I32 range", () -> f.readI32("big"));
-      assertProblem("tensor 'u64' element 0 is 18446744073709551615, outside the I32 range", () -> f.readI32("u64"));
-      assertProblem("tensor 'u32' element 1 is 3000000000, outside the I32 range", () -> f.readI32("u32"));
-      assertProblem("tensor 'neg' element 0 is -2147483649, outside the I32 range", () -> f.readI32("neg"));
+      assertProblem(
+          "tensor 'big' element 1 is 5000000000, outside the I32 range", () -> f.readI32("big"));
+      assertProblem(
+          "tensor 'u64' element 0 is 18446744073709551615, outside the I32 range",
+          () -> f.readI32("u64"));
+      assertProblem(
+          "tensor 'u32' element 1 is 3000000000, outside the I32 range", () -> f.readI32("u32"));
+      assertProblem(
+          "tensor 'neg' element 0 is -2147483649, outside the I32 range", () -> f.readI32("neg"));
     }
   }
 
   @Test
   void readsUnalignedTensorsAndToleratesGapsAndTrailingBytes() throws IOException {
     // Another writer may put an F64 at an odd offset and leave gaps; neither harms reading.
-    String header = "  {\"b\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[3,11],\"extra\":\"ignored\"},"
-        + "\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},"
-        + "\"z\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[5,5]},\"__metadata__\":null}";
+    String header =
+        "  {\"b\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[3,11],\"extra\":\"ignored\"},"
+            + "\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},"
+            + "\"z\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[5,5]},\"__metadata__\":null}";
     byte[] data = new Bytes().u8(7, 0xEE, 0xEE).f64(-0.75).u8(1, 2, 3).done();
     Path p = Files.write(dir.resolve("gaps.safetensors"), Bytes.rawFile(header, data));
     try (SafetensorsFile f = Safetensors.open(p)) {
@@ -187,11 +251,12 @@ class SafetensorsReadTest {
   @Test
   void readsTheReferenceFileThatHasNoPadding() throws IOException {
     // Bytes from the reference implementation's test_serialization (64-byte header, no padding).
-    byte[] bytes = SafetensorsRoundTripTest.ints(64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34,
-        58, 123, 34, 100, 116, 121, 112, 101, 34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34,
-        58, 91, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111, 102, 102, 115,
-        101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 0, 0, 0, 0, 0, 0, 128, 63,
-        0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64);
+    byte[] bytes = SafetensorsRoundTripTest.ints(
+        64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34, 58, 123, 34, 100, 116, 121,
+        112, 101, 34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58, 91, 49, 44,
+        50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111, 102, 102, 115, 101, 116, 115, 34, 58, 91,
+        48, 44, 50, 52, 93, 125, 125, 0, 0, 0, 0, 0, 0, 128, 63, 0, 0, 0, 64, 0, 0, 64, 64, 0, 0,
+        128, 64, 0, 0, 160, 64);
     Path p = Files.write(dir.resolve("attn.safetensors"), bytes);
     Tensor.F32 t = (Tensor.F32) Safetensors.readAll(p).get("attn.0");
     assertArrayEquals(new int[] {1, 2, 3}, t.shape());
@@ -204,7 +269,9 @@ class SafetensorsReadTest {
     Path p = Files.write(dir.resolve("wide.safetensors"), Bytes.file(header, new byte[0]));
     try (SafetensorsFile f = Safetensors.open(p)) {
       assertEquals(0, f.info("a").elementCount());
-      assertProblem("tensor 'a' shape [0,3000000000] has a dimension larger than 2147483647", () -> f.readF32("a"));
+      assertProblem(
+          "tensor 'a' shape [0,3000000000] has a dimension larger than 2147483647",
+          () -> f.readF32("a"));
     }
   }
 

@@ -17,14 +17,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SafetensorsRoundTripTest {
-  @TempDir Path dir;
+  @TempDir
+  Path dir;
 
   @Test
   void roundTripsEveryKilnDtypeAndMetadata() {
     Tensor.F32 f32 = new Tensor.F32(
-        new int[] {2, 3}, new float[] {0, -1.5f, Float.NaN, Float.POSITIVE_INFINITY, -0f, Float.MIN_VALUE});
-    Tensor.F64 f64 = new Tensor.F64(new int[] {3}, new double[] {0.1, -Double.MAX_VALUE, Double.MIN_VALUE});
-    Tensor.I32 i32 = new Tensor.I32(new int[] {2, 2}, new int[] {Integer.MIN_VALUE, -1, 0, Integer.MAX_VALUE});
+        new int[] {2, 3},
+        new float[] {0, -1.5f, Float.NaN, Float.POSITIVE_INFINITY, -0f, Float.MIN_VALUE});
+    Tensor.F64 f64 =
+        new Tensor.F64(new int[] {3}, new double[] {0.1, -Double.MAX_VALUE, Double.MIN_VALUE});
+    Tensor.I32 i32 =
+        new Tensor.I32(new int[] {2, 2}, new int[] {Integer.MIN_VALUE, -1, 0, Integer.MAX_VALUE});
     Tensor.F32 scalar = new Tensor.F32(new int[] {}, new float[] {42});
     Tensor.F32 empty = new Tensor.F32(new int[] {0, 4}, new float[0]);
     Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -63,7 +67,9 @@ class SafetensorsRoundTripTest {
     Path file = dir.resolve("aligned.safetensors");
     w.write(file);
     try (SafetensorsFile f = Safetensors.open(file)) {
-      assertEquals(List.of("a", "b", "c", "d"), List.copyOf(f.tensors().keySet())); // header keeps insertion order
+      assertEquals(
+          List.of("a", "b", "c", "d"),
+          List.copyOf(f.tensors().keySet())); // header keeps insertion order
       assertEquals(0, f.info("b").begin());
       assertEquals(8, f.info("d").begin());
       assertEquals(24, f.info("a").begin());
@@ -79,25 +85,34 @@ class SafetensorsRoundTripTest {
     byte[] attn = new SafetensorsWriter()
         .add("attn.0", new Tensor.F32(new int[] {1, 2, 3}, new float[] {0, 1, 2, 3, 4, 5}))
         .toBytes();
-    assertArrayEquals(ints(64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34, 58, 123, 34, 100,
-        116, 121, 112, 101, 34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34,
-        58, 91, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111, 102, 102, 115,
-        101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 0, 0, 0, 0, 0, 0, 128, 63,
-        0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64), attn);
+    assertArrayEquals(
+        ints(
+            64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34, 58, 123, 34, 100, 116,
+            121, 112, 101, 34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58, 91,
+            49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111, 102, 102, 115, 101, 116, 115,
+            34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 0, 0, 0, 0, 0, 0, 128, 63, 0, 0, 0, 64, 0, 0,
+            64, 64, 0, 0, 128, 64, 0, 0, 160, 64),
+        attn);
     byte[] aligned = new SafetensorsWriter()
         .add("attn0", new Tensor.F32(new int[] {1, 1, 2, 3}, new float[] {0, 1, 2, 3, 4, 5}))
         .toBytes();
-    assertArrayEquals(ints(72, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 48, 34, 58, 123, 34, 100, 116,
-        121, 112, 101, 34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58,
-        91, 49, 44, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111, 102, 102,
-        115, 101, 116, 115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 32, 32, 32, 32, 32,
-        32, 32, 0, 0, 0, 0, 0, 0, 128, 63, 0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0,
-        160, 64), aligned);
     assertArrayEquals(
-        ints(8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32), new SafetensorsWriter().toBytes());
-    assertArrayEquals(ints(40, 0, 0, 0, 0, 0, 0, 0, 123, 34, 95, 95, 109, 101, 116, 97, 100, 97, 116, 97, 95,
-        95, 34, 58, 123, 34, 102, 114, 97, 109, 101, 119, 111, 114, 107, 34, 58, 34, 112,
-        116, 34, 125, 125, 32, 32, 32, 32, 32), new SafetensorsWriter().metadata("framework", "pt").toBytes());
+        ints(
+            72, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 48, 34, 58, 123, 34, 100, 116, 121,
+            112, 101, 34, 58, 34, 70, 51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58, 91, 49,
+            44, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111, 102, 102, 115, 101, 116,
+            115, 34, 58, 91, 48, 44, 50, 52, 93, 125, 125, 32, 32, 32, 32, 32, 32, 32, 0, 0, 0, 0,
+            0, 0, 128, 63, 0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 0, 0, 160, 64),
+        aligned);
+    assertArrayEquals(
+        ints(8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32),
+        new SafetensorsWriter().toBytes());
+    assertArrayEquals(
+        ints(
+            40, 0, 0, 0, 0, 0, 0, 0, 123, 34, 95, 95, 109, 101, 116, 97, 100, 97, 116, 97, 95, 95,
+            34, 58, 123, 34, 102, 114, 97, 109, 101, 119, 111, 114, 107, 34, 58, 34, 112, 116, 34,
+            125, 125, 32, 32, 32, 32, 32),
+        new SafetensorsWriter().metadata("framework", "pt").toBytes());
   }
 
   @Test
@@ -123,8 +138,12 @@ class SafetensorsRoundTripTest {
   @Test
   void replacesAnExistingFileAndLeavesNoTemporaries() throws IOException {
     Path file = dir.resolve("w.safetensors");
-    new SafetensorsWriter().add("x", new Tensor.I32(new int[] {1}, new int[] {1})).write(file);
-    new SafetensorsWriter().add("y", new Tensor.I32(new int[] {1}, new int[] {2})).write(file);
+    new SafetensorsWriter()
+        .add("x", new Tensor.I32(new int[] {1}, new int[] {1}))
+        .write(file);
+    new SafetensorsWriter()
+        .add("y", new Tensor.I32(new int[] {1}, new int[] {2}))
+        .write(file);
     assertArrayEquals(new int[] {2}, ((Tensor.I32) Safetensors.readAll(file).get("y")).data());
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(List.of(file), files.toList());
@@ -134,19 +153,26 @@ class SafetensorsRoundTripTest {
   @Test
   void writerRejectsBadNames() {
     SafetensorsWriter w = new SafetensorsWriter().add("a", new Tensor.F32(1));
-    assertEquals("duplicate tensor name 'a'",
-        assertThrows(IllegalArgumentException.class, () -> w.add("a", new Tensor.F32(1))).getMessage());
-    assertEquals("'__metadata__' is reserved and cannot name a tensor",
-        assertThrows(IllegalArgumentException.class, () -> w.add("__metadata__", new Tensor.F32(1))).getMessage());
-    assertEquals("not valid Unicode: \"x\\ud800\"",
-        assertThrows(IllegalArgumentException.class, () -> w.add("x\uD800", new Tensor.F32(1))).getMessage());
+    assertEquals(
+        "duplicate tensor name 'a'",
+        assertThrows(IllegalArgumentException.class, () -> w.add("a", new Tensor.F32(1)))
+            .getMessage());
+    assertEquals(
+        "'__metadata__' is reserved and cannot name a tensor",
+        assertThrows(IllegalArgumentException.class, () -> w.add("__metadata__", new Tensor.F32(1)))
+            .getMessage());
+    assertEquals(
+        "not valid Unicode: \"x\\ud800\"",
+        assertThrows(IllegalArgumentException.class, () -> w.add("x\uD800", new Tensor.F32(1)))
+            .getMessage());
     assertThrows(NullPointerException.class, () -> w.metadata("k", null));
   }
 
   @Test
   void writeFailureIsASafetensorsExceptionNamingTheFile() {
     Path file = dir.resolve("missing-dir").resolve("w.safetensors");
-    SafetensorsException e = assertThrows(SafetensorsException.class, () -> new SafetensorsWriter().write(file));
+    SafetensorsException e =
+        assertThrows(SafetensorsException.class, () -> new SafetensorsWriter().write(file));
     assertEquals(file, e.file());
     String prefix = file + ": could not write: no such file or directory: ";
     assertEquals(true, e.getMessage().startsWith(prefix), e.getMessage());

@@ -51,9 +51,11 @@ class JsonParseTest {
     assertError("number out of range at 1:1", "1e400");
     assertError("number out of range at 1:2", "[-1e99999999999999999999]");
     String digits = "9".repeat(1_000_000);
-    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertError("number out of range at 1:1", digits));
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(5), () -> assertError("number out of range at 1:1", digits));
     String fraction = "0." + "1".repeat(1_000_000);
-    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertEquals(0.1111111111111111, Json.parse(fraction)));
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(5), () -> assertEquals(0.1111111111111111, Json.parse(fraction)));
   }
 
   @Test
@@ -65,43 +67,46 @@ class JsonParseTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-    "`{\"a\":1 \"b\":2}`          | expected ',' or '}' at 1:8, found '\"'",
-    "`[1 2]`                      | expected ',' or ']' at 1:4, found '2'",
-    "`[1,]`                       | expected a value at 1:4, found ']'",
-    "`{\"a\":1,}`                 | expected '\"' at 1:8, found '}'",
-    "`{a:1}`                      | expected '\"' or '}' at 1:2, found 'a'",
-    "`{'a':1}`                    | expected '\"' or '}' at 1:2, found '''",
-    "`{\"a\" 1}`                  | expected ':' at 1:6, found '1'",
-    "`{} x`                       | trailing characters after JSON value at 1:4",
-    "`[]]`                        | trailing characters after JSON value at 1:3",
-    "`1 2`                        | trailing characters after JSON value at 1:3",
-    "`01`                         | leading zeros are not allowed at 1:1",
-    "`-01`                        | leading zeros are not allowed at 1:2",
-    "`1.`                         | expected a digit at 1:3 (end of input)",
-    "`.5`                         | expected a value at 1:1, found '.'",
-    "`-`                          | expected a digit at 1:2 (end of input)",
-    "`+1`                         | expected a value at 1:1, found '+'",
-    "`1e`                         | expected a digit at 1:3 (end of input)",
-    "`1e+x`                       | expected a digit at 1:4, found 'x'",
-    "`NaN`                        | expected a value at 1:1, found 'N'",
-    "`-Infinity`                  | expected a digit at 1:2, found 'I'",
-    "`tru`                        | expected a value at 1:1, found 't'",
-    "`nul`                        | expected a value at 1:1, found 'n'",
-    "`True`                       | expected a value at 1:1, found 'T'",
-    "`\"abc`                      | unterminated string at 1:1",
-    "`\"a\\x\"`                   | invalid escape '\\' followed by 'x' at 1:3",
-    "`\"\\u12G4\"`                | invalid \\u escape at 1:2",
-    "`\"\\u12\"`                  | invalid \\u escape at 1:2",
-    "`\"\\uD800\"`                | lone surrogate U+D800 at 1:2",
-    "`\"\\uD800\\u0041\"`         | lone surrogate U+D800 at 1:2",
-    "`\"\\uDC00\"`                | lone surrogate U+DC00 at 1:2",
-    "`/* c */ 1`                  | expected a value at 1:1, found '/'",
-    "`[1] // c`                   | trailing characters after JSON value at 1:5",
-    "``                           | expected a value at 1:1 (end of input)",
-    "`   `                        | expected a value at 1:4 (end of input)",
-    "`{\"a\":1,\"a\":2}`          | duplicate key \"a\" at 1:8",
-  })
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "`{\"a\":1 \"b\":2}`          | expected ',' or '}' at 1:8, found '\"'",
+        "`[1 2]`                      | expected ',' or ']' at 1:4, found '2'",
+        "`[1,]`                       | expected a value at 1:4, found ']'",
+        "`{\"a\":1,}`                 | expected '\"' at 1:8, found '}'",
+        "`{a:1}`                      | expected '\"' or '}' at 1:2, found 'a'",
+        "`{'a':1}`                    | expected '\"' or '}' at 1:2, found '''",
+        "`{\"a\" 1}`                  | expected ':' at 1:6, found '1'",
+        "`{} x`                       | trailing characters after JSON value at 1:4",
+        "`[]]`                        | trailing characters after JSON value at 1:3",
+        "`1 2`                        | trailing characters after JSON value at 1:3",
+        "`01`                         | leading zeros are not allowed at 1:1",
+        "`-01`                        | leading zeros are not allowed at 1:2",
+        "`1.`                         | expected a digit at 1:3 (end of input)",
+        "`.5`                         | expected a value at 1:1, found '.'",
+        "`-`                          | expected a digit at 1:2 (end of input)",
+        "`+1`                         | expected a value at 1:1, found '+'",
+        "`1e`                         | expected a digit at 1:3 (end of input)",
+        "`1e+x`                       | expected a digit at 1:4, found 'x'",
+        "`NaN`                        | expected a value at 1:1, found 'N'",
+        "`-Infinity`                  | expected a digit at 1:2, found 'I'",
+        "`tru`                        | expected a value at 1:1, found 't'",
+        "`nul`                        | expected a value at 1:1, found 'n'",
+        "`True`                       | expected a value at 1:1, found 'T'",
+        "`\"abc`                      | unterminated string at 1:1",
+        "`\"a\\x\"`                   | invalid escape '\\' followed by 'x' at 1:3",
+        "`\"\\u12G4\"`                | invalid \\u escape at 1:2",
+        "`\"\\u12\"`                  | invalid \\u escape at 1:2",
+        "`\"\\uD800\"`                | lone surrogate U+D800 at 1:2",
+        "`\"\\uD800\\u0041\"`         | lone surrogate U+D800 at 1:2",
+        "`\"\\uDC00\"`                | lone surrogate U+DC00 at 1:2",
+        "`/* c */ 1`                  | expected a value at 1:1, found '/'",
+        "`[1] // c`                   | trailing characters after JSON value at 1:5",
+        "``                           | expected a value at 1:1 (end of input)",
+        "`   `                        | expected a value at 1:4 (end of input)",
+        "`{\"a\":1,\"a\":2}`          | duplicate key \"a\" at 1:8",
+      })
   void rejectsMalformedInputWithPosition(String text, String message) {
     assertError(message, text);
   }
@@ -144,13 +149,15 @@ class JsonParseTest {
     String ok = "[".repeat(512) + "]".repeat(512);
     assertEquals(512, depth(Json.parse(ok)));
     assertError("nesting deeper than 512 at 1:513", "[".repeat(513) + "]".repeat(513));
-    assertError("nesting deeper than 512 at 1:2561", "{\"a\":".repeat(512) + "[1]" + "}".repeat(512));
+    assertError(
+        "nesting deeper than 512 at 1:2561", "{\"a\":".repeat(512) + "[1]" + "}".repeat(512));
     // A million brackets: the parser is iterative, so this fails on the limit, not the stack.
     assertError("nesting deeper than 512 at 1:513", "[".repeat(1_000_000));
     JsonException e = assertThrows(JsonException.class, () -> Json.parse("[[[]]]", 2, 100));
     assertEquals("nesting deeper than 2 at 1:3", e.getMessage());
     // With a generous limit even a deep document parses without recursion.
-    assertEquals(100_000, depth(Json.parse("[".repeat(100_000) + "]".repeat(100_000), 100_000, 1_000_000)));
+    assertEquals(
+        100_000, depth(Json.parse("[".repeat(100_000) + "]".repeat(100_000), 100_000, 1_000_000)));
   }
 
   @Test
@@ -158,15 +165,18 @@ class JsonParseTest {
     JsonException e = assertThrows(JsonException.class, () -> Json.parse("[1,2,3,4,5]", 512, 10));
     assertEquals("input of 11 characters exceeds the limit of 10", e.getMessage());
     assertEquals(List.of(1L, 2L, 3L, 4L), Json.parse("[1,2,3,4]", 512, 9));
-    JsonException b = assertThrows(JsonException.class, () -> Json.parseUtf8(new byte[11], 512, 10));
+    JsonException b =
+        assertThrows(JsonException.class, () -> Json.parseUtf8(new byte[11], 512, 10));
     assertEquals("input of 11 bytes exceeds the limit of 10", b.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Json.parse("1", 0, 10));
   }
 
   @Test
   void parsesUtf8StrictlyWithByteOffsets() {
-    assertEquals(Map.of("é", "😀"), Json.parseUtf8("{\"é\":\"😀\"}".getBytes(StandardCharsets.UTF_8)));
-    JsonException e = assertThrows(JsonException.class, () -> Json.parseUtf8(new byte[] {'"', 'a', (byte) 0xFF, '"'}));
+    assertEquals(
+        Map.of("é", "😀"), Json.parseUtf8("{\"é\":\"😀\"}".getBytes(StandardCharsets.UTF_8)));
+    JsonException e = assertThrows(
+        JsonException.class, () -> Json.parseUtf8(new byte[] {'"', 'a', (byte) 0xFF, '"'}));
     assertEquals("invalid UTF-8 byte 0xFF at 1:3", e.getMessage());
     assertEquals(2, e.offset());
     // é is two bytes but one column; the line counts from the last newline.

@@ -89,14 +89,16 @@ class BpeReferenceTest {
         }
         int[] expected = pythonBpe(word, ranks).stream().mapToInt(ids::get).toArray();
         int[] start = word.stream().mapToInt(ids::get).toArray();
-        assertArrayEquals(expected, bpe.merge(start), "table " + table + ", word " + String.join("", word));
+        assertArrayEquals(
+            expected, bpe.merge(start), "table " + table + ", word " + String.join("", word));
       }
     }
   }
 
   @Test
   void longPiecesMatchR50k() {
-    // Long unbroken pieces are where a quadratic merge loop would crawl; check them against tiktoken's port.
+    // Long unbroken pieces are where a quadratic merge loop would crawl; check them against
+    // tiktoken's port.
     Random random = new Random(11);
     StringBuilder letters = new StringBuilder();
     StringBuilder digits = new StringBuilder(" ");
@@ -106,7 +108,8 @@ class BpeReferenceTest {
     }
     var r50k = com.knuddels.jtokkit.Encodings.newDefaultEncodingRegistry()
         .getEncoding(com.knuddels.jtokkit.api.EncodingType.R50K_BASE);
-    for (String text : List.of(letters.toString(), digits.toString(), "ab".repeat(5000), "é".repeat(3000))) {
+    for (String text :
+        List.of(letters.toString(), digits.toString(), "ab".repeat(5000), "é".repeat(3000))) {
       int[] ours = TokenizeTestData.gpt2().encode(text);
       assertArrayEquals(r50k.encodeOrdinary(text).toArray(), ours);
       assertEquals(text, TokenizeTestData.gpt2().decode(ours));

@@ -13,14 +13,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The reference encodings of gpt2-bpe-cases.json (gpt-3-encoder, tiktoken ports), id for id. */
 class Gpt2FixtureTest {
   static Stream<Arguments> cases() {
-    return TokenizeTestData.cases("gpt2-bpe-cases.json").stream().map(c -> Arguments.of(c.get("name"), c));
+    return TokenizeTestData.cases("gpt2-bpe-cases.json").stream()
+        .map(c -> Arguments.of(c.get("name"), c));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void idsMatchReference(String name, Map<String, Object> c) {
     String text = (String) c.get("text");
-    assertArrayEquals(TokenizeTestData.ints(c.get("ids")), TokenizeTestData.gpt2().encode(text), name);
+    assertArrayEquals(
+        TokenizeTestData.ints(c.get("ids")), TokenizeTestData.gpt2().encode(text), name);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -37,6 +39,7 @@ class Gpt2FixtureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void referenceIdsDecodeToText(String name, Map<String, Object> c) {
-    assertEquals(c.get("text"), TokenizeTestData.gpt2().decode(TokenizeTestData.ints(c.get("ids"))), name);
+    assertEquals(
+        c.get("text"), TokenizeTestData.gpt2().decode(TokenizeTestData.ints(c.get("ids"))), name);
   }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * with ours) on Austen, hostile strings and seeded random strings, and checks lossless decoding.
  */
 class Gpt2OracleTest {
-  private static final Encoding R50K = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
+  private static final Encoding R50K =
+      Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
 
   private static void assertAllMatch(List<String> texts) {
     Gpt2Tokenizer gpt2 = TokenizeTestData.gpt2();
@@ -26,12 +27,14 @@ class Gpt2OracleTest {
       int[] expected = R50K.encodeOrdinary(text).toArray();
       int[] actual = gpt2.encode(text);
       if (!Arrays.equals(expected, actual)) {
-        mismatches.add(dev.kiln.runtime.json.Json.quote(text) + ": r50k " + Arrays.toString(expected)
-            + " but ours " + Arrays.toString(actual));
+        mismatches.add(dev.kiln.runtime.json.Json.quote(text) + ": r50k "
+            + Arrays.toString(expected) + " but ours " + Arrays.toString(actual));
       }
     }
-    assertTrue(mismatches.isEmpty(), mismatches.size() + " of " + texts.size() + " differ, e.g. "
-        + mismatches.subList(0, Math.min(5, mismatches.size())));
+    assertTrue(
+        mismatches.isEmpty(),
+        mismatches.size() + " of " + texts.size() + " differ, e.g. "
+            + mismatches.subList(0, Math.min(5, mismatches.size())));
   }
 
   private static void assertRoundTrips(List<String> texts) {
@@ -91,6 +94,8 @@ class Gpt2OracleTest {
       }
       expected.addAll(R50K.encodeOrdinary(parts[i]).boxed());
     }
-    assertArrayEquals(expected.stream().mapToInt(Integer::intValue).toArray(), TokenizeTestData.gpt2().encode(text, true));
+    assertArrayEquals(
+        expected.stream().mapToInt(Integer::intValue).toArray(),
+        TokenizeTestData.gpt2().encode(text, true));
   }
 }

@@ -38,12 +38,15 @@ class Gpt2TokenizerTest {
     assertEquals('Ċ', ByteLevel.charOf('\n'));
     assertEquals('A', ByteLevel.charOf('A'));
     assertEquals('Ā', ByteLevel.charOf(0));
-    assertEquals('Ń', ByteLevel.charOf(0xAD)); // soft hyphen is not printable: the 68th shifted byte
+    assertEquals(
+        'Ń', ByteLevel.charOf(0xAD)); // soft hyphen is not printable: the 68th shifted byte
   }
 
   @Test
   void endOfTextIsTextUnlessAllowed() {
-    assertArrayEquals(new int[] {8206, 27, 91, 437, 1659, 5239, 91, 29, 3549}, gpt2.encode("Text<|endoftext|>more"));
+    assertArrayEquals(
+        new int[] {8206, 27, 91, 437, 1659, 5239, 91, 29, 3549},
+        gpt2.encode("Text<|endoftext|>more"));
     assertArrayEquals(new int[] {8206, 50256, 3549}, gpt2.encode("Text<|endoftext|>more", true));
     assertArrayEquals(new int[] {50256, 50256}, gpt2.encode("<|endoftext|><|endoftext|>", true));
     assertArrayEquals(new int[] {}, gpt2.encode(""));
@@ -103,7 +106,8 @@ class Gpt2TokenizerTest {
 
   @Test
   void decodeNamesTheBadId() {
-    KilnException e = assertThrows(KilnException.class, () -> gpt2.decode(new int[] {15496, 50257}));
+    KilnException e =
+        assertThrows(KilnException.class, () -> gpt2.decode(new int[] {15496, 50257}));
     assertEquals("token id 50257 is not in the GPT-2 vocabulary [0, 50257)", e.getMessage());
     e = assertThrows(KilnException.class, () -> gpt2.decode(new int[] {-1}));
     assertTrue(e.getMessage().contains("token id -1"), e.getMessage());

@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The reference encodings of bert-wordpiece-cases.json (HF tokenizers), id for id. */
 class WordPieceFixtureTest {
   static Stream<Arguments> cases() {
-    return TokenizeTestData.cases("bert-wordpiece-cases.json").stream().map(c -> Arguments.of(c.get("name"), c));
+    return TokenizeTestData.cases("bert-wordpiece-cases.json").stream()
+        .map(c -> Arguments.of(c.get("name"), c));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -23,7 +24,10 @@ class WordPieceFixtureTest {
     int[] expected = TokenizeTestData.ints(c.get("ids"));
     String text = (String) c.get("text");
     // The fixture includes [CLS] and [SEP]; encode() adds none.
-    assertArrayEquals(Arrays.copyOfRange(expected, 1, expected.length - 1), TokenizeTestData.bert().encode(text), name);
+    assertArrayEquals(
+        Arrays.copyOfRange(expected, 1, expected.length - 1),
+        TokenizeTestData.bert().encode(text),
+        name);
     SegmentedIds single = TokenizeTestData.bert().encodeSingle(text, 512);
     assertArrayEquals(expected, single.ids(), name);
     assertArrayEquals(new int[expected.length], single.segmentIds(), name);

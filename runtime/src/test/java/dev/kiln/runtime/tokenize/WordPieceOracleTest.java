@@ -24,17 +24,22 @@ import org.junit.jupiter.api.io.TempDir;
  * library) configured as bert-base-uncased from the same vocab.txt, on Austen, hostile and random text.
  */
 class WordPieceOracleTest {
-  @TempDir static Path dir;
+  @TempDir
+  static Path dir;
+
   private static HuggingFaceTokenizer hf;
 
   @BeforeAll
   static void loadHf() throws IOException {
     // Keep DJL's extracted native library inside the build and stop it from looking online.
-    System.setProperty("DJL_CACHE_DIR", Path.of("target/djl-cache").toAbsolutePath().toString());
+    System.setProperty(
+        "DJL_CACHE_DIR", Path.of("target/djl-cache").toAbsolutePath().toString());
     System.setProperty("ai.djl.offline", "true");
     Path json = dir.resolve("tokenizer.json");
-    Files.writeString(json, Json.write(bertTokenizerJson(Files.readAllLines(TokenizeTestData.BERT_VOCAB))));
-    hf = HuggingFaceTokenizer.newInstance(json, Map.of("addSpecialTokens", "false", "truncation", "false"));
+    Files.writeString(
+        json, Json.write(bertTokenizerJson(Files.readAllLines(TokenizeTestData.BERT_VOCAB))));
+    hf = HuggingFaceTokenizer.newInstance(
+        json, Map.of("addSpecialTokens", "false", "truncation", "false"));
   }
 
   @AfterAll
@@ -52,27 +57,83 @@ class WordPieceOracleTest {
     }
     List<Object> added = new ArrayList<>();
     for (String special : new String[] {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}) {
-      added.add(Map.of("id", ids.get(special), "content", special, "single_word", false, "lstrip", false,
-          "rstrip", false, "normalized", false, "special", true));
+      added.add(Map.of(
+          "id",
+          ids.get(special),
+          "content",
+          special,
+          "single_word",
+          false,
+          "lstrip",
+          false,
+          "rstrip",
+          false,
+          "normalized",
+          false,
+          "special",
+          true));
     }
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("version", "1.0");
     root.put("truncation", null);
     root.put("padding", null);
     root.put("added_tokens", added);
-    root.put("normalizer", Map.of("type", "BertNormalizer", "clean_text", true, "handle_chinese_chars", true,
-        "lowercase", true));
+    root.put(
+        "normalizer",
+        Map.of(
+            "type",
+            "BertNormalizer",
+            "clean_text",
+            true,
+            "handle_chinese_chars",
+            true,
+            "lowercase",
+            true));
     root.put("pre_tokenizer", Map.of("type", "BertPreTokenizer"));
-    root.put("post_processor", Map.of(
-        "type", "TemplateProcessing",
-        "single", List.of(special("[CLS]", 0), sequence("A", 0), special("[SEP]", 0)),
-        "pair", List.of(special("[CLS]", 0), sequence("A", 0), special("[SEP]", 0), sequence("B", 1), special("[SEP]", 1)),
-        "special_tokens", Map.of(
-            "[CLS]", Map.of("id", "[CLS]", "ids", List.of(ids.get("[CLS]")), "tokens", List.of("[CLS]")),
-            "[SEP]", Map.of("id", "[SEP]", "ids", List.of(ids.get("[SEP]")), "tokens", List.of("[SEP]")))));
+    root.put(
+        "post_processor",
+        Map.of(
+            "type", "TemplateProcessing",
+            "single", List.of(special("[CLS]", 0), sequence("A", 0), special("[SEP]", 0)),
+            "pair",
+                List.of(
+                    special("[CLS]", 0),
+                    sequence("A", 0),
+                    special("[SEP]", 0),
+                    sequence("B", 1),
+                    special("[SEP]", 1)),
+            "special_tokens",
+                Map.of(
+                    "[CLS]",
+                        Map.of(
+                            "id",
+                            "[CLS]",
+                            "ids",
+                            List.of(ids.get("[CLS]")),
+                            "tokens",
+                            List.of("[CLS]")),
+                    "[SEP]",
+                        Map.of(
+                            "id",
+                            "[SEP]",
+                            "ids",
+                            List.of(ids.get("[SEP]")),
+                            "tokens",
+                            List.of("[SEP]")))));
     root.put("decoder", Map.of("type", "WordPiece", "prefix", "##", "cleanup", true));
-    root.put("model", Map.of("type", "WordPiece", "unk_token", "[UNK]", "continuing_subword_prefix", "##",
-        "max_input_chars_per_word", 100, "vocab", ids));
+    root.put(
+        "model",
+        Map.of(
+            "type",
+            "WordPiece",
+            "unk_token",
+            "[UNK]",
+            "continuing_subword_prefix",
+            "##",
+            "max_input_chars_per_word",
+            100,
+            "vocab",
+            ids));
     return root;
   }
 
@@ -94,11 +155,14 @@ class WordPieceOracleTest {
       int[] expected = ints(hf.encode(text, false, false).getIds());
       int[] actual = TokenizeTestData.bert().encode(text);
       if (!Arrays.equals(expected, actual)) {
-        mismatches.add(Json.quote(text) + ": HF " + Arrays.toString(expected) + " but ours " + Arrays.toString(actual));
+        mismatches.add(Json.quote(text) + ": HF " + Arrays.toString(expected) + " but ours "
+            + Arrays.toString(actual));
       }
     }
-    assertTrue(mismatches.isEmpty(), mismatches.size() + " of " + texts.size() + " differ, e.g. "
-        + mismatches.subList(0, Math.min(5, mismatches.size())));
+    assertTrue(
+        mismatches.isEmpty(),
+        mismatches.size() + " of " + texts.size() + " differ, e.g. "
+            + mismatches.subList(0, Math.min(5, mismatches.size())));
   }
 
   @Test
@@ -117,9 +181,23 @@ class WordPieceOracleTest {
   @Test
   void hostileStringsMatchHf() {
     List<String> texts = new ArrayList<>(TokenizeTestData.hostileStrings());
-    texts.addAll(List.of("[CLS]x[SEP]", "[MASK][MASK]", "[cls] lowercase is text", "[SEP", "a[PAD]b", "[UNK]word",
-        "\u0000\ufffd\u0001 dropped", "mixed 日本 and 中文 ideographs", "a\u3400b\u9fffc\uf900d", "İ", "ǅ", "ﬃ",
-        "unassigned \u0378 kept", "private \ue000 use", "isolate\u2066d", "x\u0600y"));
+    texts.addAll(List.of(
+        "[CLS]x[SEP]",
+        "[MASK][MASK]",
+        "[cls] lowercase is text",
+        "[SEP",
+        "a[PAD]b",
+        "[UNK]word",
+        "\u0000\ufffd\u0001 dropped",
+        "mixed 日本 and 中文 ideographs",
+        "a\u3400b\u9fffc\uf900d",
+        "İ",
+        "ǅ",
+        "ﬃ",
+        "unassigned \u0378 kept",
+        "private \ue000 use",
+        "isolate\u2066d",
+        "x\u0600y"));
     assertAllMatch(texts);
   }
 
@@ -132,11 +210,13 @@ class WordPieceOracleTest {
   void pairsAndTruncationMatchHf() throws IOException {
     List<String> texts = TokenizeTestData.persuasionParagraphs().subList(0, 40);
     for (int maxLen : new int[] {3, 4, 9, 33, 128}) {
-      Map<String, String> options = Map.of("addSpecialTokens", "true", "truncation", "true", "maxLength",
-          String.valueOf(maxLen));
-      try (HuggingFaceTokenizer truncating = HuggingFaceTokenizer.newInstance(dir.resolve("tokenizer.json"), options)) {
+      Map<String, String> options = Map.of(
+          "addSpecialTokens", "true", "truncation", "true", "maxLength", String.valueOf(maxLen));
+      try (HuggingFaceTokenizer truncating =
+          HuggingFaceTokenizer.newInstance(dir.resolve("tokenizer.json"), options)) {
         for (int i = 0; i + 1 < texts.size(); i++) {
-          String a = texts.get(i).substring(0, Math.min(texts.get(i).length(), 40 + (37 * i) % 300));
+          String a =
+              texts.get(i).substring(0, Math.min(texts.get(i).length(), 40 + (37 * i) % 300));
           String b = texts.get(i + 1);
           Encoding expected = truncating.encode(a, b);
           SegmentedIds actual = TokenizeTestData.bert().encodePair(a, b, maxLen);
@@ -144,7 +224,10 @@ class WordPieceOracleTest {
           assertArrayEquals(ints(expected.getIds()), actual.ids(), where);
           assertArrayEquals(ints(expected.getTypeIds()), actual.segmentIds(), where);
           if (maxLen >= 2) {
-            assertArrayEquals(ints(truncating.encode(a).getIds()), TokenizeTestData.bert().encodeSingle(a, maxLen).ids(), where);
+            assertArrayEquals(
+                ints(truncating.encode(a).getIds()),
+                TokenizeTestData.bert().encodeSingle(a, maxLen).ids(),
+                where);
           }
         }
       }

@@ -56,8 +56,17 @@ class WordPieceTokenizerTest {
     WordPieceTokenizer t = WordPieceTokenizer.load(new ByteArrayInputStream(
         "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nw\n".getBytes(StandardCharsets.UTF_8)));
     int[][] cases = {
-      {0, 0, 0, 0}, {0, 2, 0, 2}, {0, 8, 0, 7}, {2, 4, 2, 4}, {2, 8, 2, 5}, {4, 4, 3, 4},
-      {4, 8, 3, 4}, {8, 0, 7, 0}, {8, 2, 5, 2}, {8, 4, 4, 3}, {8, 8, 3, 4}
+      {0, 0, 0, 0},
+      {0, 2, 0, 2},
+      {0, 8, 0, 7},
+      {2, 4, 2, 4},
+      {2, 8, 2, 5},
+      {4, 4, 3, 4},
+      {4, 8, 3, 4},
+      {8, 0, 7, 0},
+      {8, 2, 5, 2},
+      {8, 4, 4, 3},
+      {8, 8, 3, 4}
     };
     for (int[] c : cases) {
       SegmentedIds pair = t.encodePair(" w".repeat(c[0]), " w".repeat(c[1]), 10);
@@ -88,19 +97,26 @@ class WordPieceTokenizerTest {
     assertEquals(List.of("hello", ",", "world", "!"), BertBasic.words("  Hello,\tWORLD!\n"));
     assertEquals(List.of("resume", "naive"), BertBasic.words("RÉSUMÉ naïve"));
     assertEquals(List.of("a", "日", "本", "b"), BertBasic.words("a日本b"));
-    assertEquals(List.of("ab"), BertBasic.words("a\u0000\u200bb\ufffd"), "NUL, ZWSP (Cf) and U+FFFD vanish");
+    assertEquals(
+        List.of("ab"), BertBasic.words("a\u0000\u200bb\ufffd"), "NUL, ZWSP (Cf) and U+FFFD vanish");
     assertEquals(List.of("x", "y"), BertBasic.words("x\u00a0y"), "no-break space is whitespace");
-    assertEquals(List.of("x\u0378y"), BertBasic.words("x\u0378\ue000y"), "HF keeps unassigned, drops private use");
+    assertEquals(
+        List.of("x\u0378y"),
+        BertBasic.words("x\u0378\ue000y"),
+        "HF keeps unassigned, drops private use");
     assertEquals(List.of("σισυφοσ"), BertBasic.words("ΣΊΣΥΦΟΣ"), "no final-sigma rule, as in HF");
-    assertEquals(List.of("i"), BertBasic.words("İ"), "full lowercase mapping, then its dot is an Mn mark");
+    assertEquals(
+        List.of("i"), BertBasic.words("İ"), "full lowercase mapping, then its dot is an Mn mark");
     assertEquals(List.of("$", "5", "`", "~", "¿", "que", "?"), BertBasic.words("$5`~¿que?"));
   }
 
   /** BERT's ranges, not HF's: HF starts one block at U+2B920, so U+2B820..U+2B91F join their neighbours there. */
   @Test
   void chineseCharRangesAreBerts() {
-    for (int cp : new int[] {0x4E00, 0x9FFF, 0x3400, 0x4DBF, 0x20000, 0x2A6DF, 0x2A700, 0x2B73F, 0x2B740, 0x2B81F,
-        0x2B820, 0x2CEAF, 0xF900, 0xFAFF, 0x2F800, 0x2FA1F}) {
+    for (int cp : new int[] {
+      0x4E00, 0x9FFF, 0x3400, 0x4DBF, 0x20000, 0x2A6DF, 0x2A700, 0x2B73F, 0x2B740, 0x2B81F, 0x2B820,
+      0x2CEAF, 0xF900, 0xFAFF, 0x2F800, 0x2FA1F
+    }) {
       assertTrue(BertBasic.isChineseChar(cp), Integer.toHexString(cp));
     }
     for (int cp : new int[] {0x4DFF, 0x3041, 0x30A2, 0xAC00, 0x2A6E0, 0x2CEB0, 0x2FA20, 0x3000}) {

@@ -18,7 +18,12 @@ import org.bytedeco.pytorch.Tensor;
  */
 final class BertTorch implements TorchArchitecture {
   /** Which model of bert.model: the bare encoder or one of the task heads. */
-  enum Head { ENCODER, PRE_TRAINING, SEQUENCE_CLASSIFICATION, QUESTION_ANSWERING }
+  enum Head {
+    ENCODER,
+    PRE_TRAINING,
+    SEQUENCE_CLASSIFICATION,
+    QUESTION_ANSWERING
+  }
 
   private final Head head;
 
@@ -33,8 +38,8 @@ final class BertTorch implements TorchArchitecture {
     String bert = head == Head.ENCODER ? "" : "bert.";
     Tensor x = encoder(p, bert, inputs, spec, eps);
     return switch (head) {
-      case ENCODER -> new Outputs(
-          Map.of("last_hidden_state", x, "pooled", pooled(p, bert, x)), null);
+      case ENCODER ->
+        new Outputs(Map.of("last_hidden_state", x, "pooled", pooled(p, bert, x)), null);
       case PRE_TRAINING -> preTraining(p, x, inputs, eps);
       case SEQUENCE_CLASSIFICATION -> {
         // Dropout on the pooled vector is off in eval mode.

@@ -49,7 +49,8 @@ final class Gpt2Torch implements TorchArchitecture {
         int band = TorchArchitecture.config(spec, "band").intValue();
         allowed = allowed.logical_and(TorchMasks.band(t, band));
       }
-      // With head_dim stated (GPT-3), c_attn is [d, 3·H·dh] and c_proj [H·dh, d]; dh follows from it.
+      // With head_dim stated (GPT-3), c_attn is [d, 3·H·dh] and c_proj [H·dh, d]; dh follows from
+      // it.
       Tensor h = layerNorm(p, n + "ln_1", x, eps);
       x = x.add(selfAttention(p, n + "attn", "c_attn", "c_proj", h, heads, allowed));
       Tensor m = gelu(linear(p, n + "mlp.c_fc", layerNorm(p, n + "ln_2", x, eps)), true);

@@ -31,7 +31,11 @@ final class OracleCheck {
 
   /** Runs {@code kiln} (already initialised) and {@code torch} on {@code inputs} and compares. */
   static void compare(
-      String label, Model kiln, TorchArchitecture torch, Map<String, Tensor> inputs, Tolerance tol) {
+      String label,
+      Model kiln,
+      TorchArchitecture torch,
+      Map<String, Tensor> inputs,
+      Tolerance tol) {
     ModelSpec spec = kiln.spec();
     long start = System.nanoTime();
     // training = false: every dropout (embedding, attention, residual, classifier) off.
@@ -72,8 +76,12 @@ final class OracleCheck {
     double lossErr = 0;
     if (hasLoss) {
       lossErr = Math.abs(kilnLoss - ref.loss()) / Math.abs(ref.loss());
-      report.append(String.format("  %-" + (width + 5) + "s rel=%.2e (kiln %.10f, torch %.10f)%n",
-          "loss", lossErr, kilnLoss, ref.loss()));
+      report.append(String.format(
+          "  %-" + (width + 5) + "s rel=%.2e (kiln %.10f, torch %.10f)%n",
+          "loss",
+          lossErr,
+          kilnLoss,
+          ref.loss()));
     } else {
       assertTrue(Double.isNaN(ref.loss()), "the model has no loss, but the PyTorch twin has one");
       report.append("  (no loss, so no gradients)\n");

@@ -49,10 +49,11 @@ final class TorchModules {
     // PyTorch packs the cross-attention's projections as rows [q; k; v] of one [3d, d] weight;
     // Kiln keeps q_proj [d, d] and kv_proj [d, 2d] = [k | v] apart, both [in, out].
     String c = n + "multihead_attn.";
-    values.put("multihead_attn.in_proj_weight", rows(
-        p.get(c + "q_proj.weight").t(), p.get(c + "kv_proj.weight").t()));
-    values.put("multihead_attn.in_proj_bias", rows(
-        p.get(c + "q_proj.bias"), p.get(c + "kv_proj.bias")));
+    values.put(
+        "multihead_attn.in_proj_weight",
+        rows(p.get(c + "q_proj.weight").t(), p.get(c + "kv_proj.weight").t()));
+    values.put(
+        "multihead_attn.in_proj_bias", rows(p.get(c + "q_proj.bias"), p.get(c + "kv_proj.bias")));
     values.put("multihead_attn.out_proj.weight", p.get(c + "out_proj.weight").t());
     values.put("multihead_attn.out_proj.bias", p.get(c + "out_proj.bias"));
     feedForwardAndNorms(p, n, 3, values);

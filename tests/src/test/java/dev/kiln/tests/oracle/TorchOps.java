@@ -57,7 +57,12 @@ final class TorchOps {
    * {@code out_name}): packed {@code <name>.<qkvName>} [d, 3·H·dh], then {@code <name>.<outName>}.
    */
   static Tensor selfAttention(
-      TorchParams p, String name, String qkvName, String outName, Tensor x, int heads,
+      TorchParams p,
+      String name,
+      String qkvName,
+      String outName,
+      Tensor x,
+      int heads,
       Tensor allowed) {
     Tensor qkv = linear(p, name + "." + qkvName, x);
     long width = qkv.size(-1) / 3;

@@ -43,7 +43,8 @@ final class TorchOracle {
       ModelSpec spec,
       Map<String, Tensor> params,
       Map<String, Tensor> inputs) {
-    // Every native tensor made in here (leaves, activations, graph, modules) is freed when the scope closes.
+    // Every native tensor made in here (leaves, activations, graph, modules) is freed when the
+    // scope closes.
     try (PointerScope scope = new PointerScope()) {
       TorchParams p = TorchParams.leaves(params);
       Map<String, org.bytedeco.pytorch.Tensor> in = new LinkedHashMap<>();

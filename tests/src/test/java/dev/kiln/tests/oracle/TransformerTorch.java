@@ -34,9 +34,8 @@ final class TransformerTorch implements TorchArchitecture {
     Tensor tgt = inputs.get("tgt");
     long s = src.size(1);
     // key_padding_mask: [B, S], true where the key is hidden (k >= src_lengths[b]).
-    Tensor srcPadding = TorchMasks.padding(inputs.get("src_lengths"), s)
-        .logical_not()
-        .view(src.size(0), s);
+    Tensor srcPadding =
+        TorchMasks.padding(inputs.get("src_lengths"), s).logical_not().view(src.size(0), s);
     // The C++ layers are sequence-first: [S, B, d].
     Tensor e = embedded(shared, src).transpose(0, 1);
     for (int i = 0; i < layers; i++) {
@@ -66,7 +65,8 @@ final class TransformerTorch implements TorchArchitecture {
 
   /** The C++ MultiheadAttention adds a float attn_mask to the scores: 0 where allowed, -inf not. */
   private static Tensor additive(Tensor allowed) {
-    return torch.zeros(
+    return torch
+        .zeros(
             new long[] {allowed.size(0), allowed.size(1)},
             new TensorOptions(torch.ScalarType.Double))
         .masked_fill(allowed.logical_not(), new Scalar(Double.NEGATIVE_INFINITY));

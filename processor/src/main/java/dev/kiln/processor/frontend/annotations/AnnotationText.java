@@ -64,14 +64,17 @@ final class AnnotationText {
     boolean bad = false;
     for (Diagnostic d : r.diagnostics()) {
       String message = columns(d.message(), prefix.length());
-      diags.report(new Diagnostic(d.severity(), d.code(), at, "in \"" + text + "\": " + message, d.hint()));
+      diags.report(
+          new Diagnostic(d.severity(), d.code(), at, "in \"" + text + "\": " + message, d.hint()));
       bad |= d.severity() == Severity.ERROR;
     }
     CompilationUnit unit = r.unit();
     if (bad || unit == null) {
       return null;
     }
-    if (unit.decls().size() != 1 || !(unit.decls().getFirst() instanceof Decl.Model m) || !unit.imports().isEmpty()) {
+    if (unit.decls().size() != 1
+        || !(unit.decls().getFirst() instanceof Decl.Model m)
+        || !unit.imports().isEmpty()) {
       Message.OP_ANNOTATION.report(diags, at, "\"" + text + "\" is not one expression");
       return null;
     }
@@ -80,7 +83,9 @@ final class AnnotationText {
 
   /** Positions in a parser message ("opened at 1:42") as columns of the annotation text. */
   private static String columns(String message, int shift) {
-    return POSITION.matcher(message).replaceAll(m -> "column " + Math.max(1, Integer.parseInt(m.group(1)) - shift));
+    return POSITION
+        .matcher(message)
+        .replaceAll(m -> "column " + Math.max(1, Integer.parseInt(m.group(1)) - shift));
   }
 
   /**

@@ -90,7 +90,8 @@ final class Attrs {
     String s = string(attribute);
     if (s.isBlank()) {
       if (!failed) {
-        Message.OP_ANNOTATION.report(diags, span(attribute), annotation + "(" + attribute + ") on '" + owner + "' is empty");
+        Message.OP_ANNOTATION.report(
+            diags, span(attribute), annotation + "(" + attribute + ") on '" + owner + "' is empty");
       }
       failed = true;
       return null;
@@ -106,7 +107,10 @@ final class Attrs {
     String s = string(attribute);
     if (s.isBlank()) {
       if (!defaultString(attribute).isBlank()) {
-        Message.OP_ANNOTATION.reportWithHint(diags, span(attribute), "leave it out for the default, \"" + defaultString(attribute) + "\"",
+        Message.OP_ANNOTATION.reportWithHint(
+            diags,
+            span(attribute),
+            "leave it out for the default, \"" + defaultString(attribute) + "\"",
             annotation + "(" + attribute + ") on '" + owner + "' is empty");
         failed = true;
       }
@@ -121,15 +125,20 @@ final class Attrs {
     if (e == null || e instanceof Expr.Name) {
       return (Expr.Name) e;
     }
-    Message.OP_ANNOTATION.report(diags, span(attribute),
-        annotation + "(" + attribute + ") on '" + owner + "' must name a method or input, got \"" + string(attribute) + "\"");
+    Message.OP_ANNOTATION.report(
+        diags,
+        span(attribute),
+        annotation + "(" + attribute + ") on '" + owner + "' must name a method or input, got \""
+            + string(attribute) + "\"");
     failed = true;
     return null;
   }
 
   private String defaultString(String attribute) {
     for (ExecutableElement e : withDefaults.keySet()) {
-      if (e.getSimpleName().contentEquals(attribute) && e.getDefaultValue() != null && e.getDefaultValue().getValue() instanceof String s) {
+      if (e.getSimpleName().contentEquals(attribute)
+          && e.getDefaultValue() != null
+          && e.getDefaultValue().getValue() instanceof String s) {
         return s;
       }
     }

@@ -13,7 +13,11 @@ import java.util.Map;
  * order). A dependency cycle is reported once, starting at its earliest-declared method.
  */
 final class GraphOrder {
-  private enum State { NEW, ACTIVE, DONE }
+  private enum State {
+    NEW,
+    ACTIVE,
+    DONE
+  }
 
   private final List<MethodDecl> methods;
   private final Map<String, List<String>> reads;
@@ -24,7 +28,8 @@ final class GraphOrder {
   private final List<String> stack = new ArrayList<>();
   private final List<MethodDecl> out = new ArrayList<>();
 
-  private GraphOrder(List<MethodDecl> methods, Map<String, List<String>> reads, Where where, Diagnostics diags) {
+  private GraphOrder(
+      List<MethodDecl> methods, Map<String, List<String>> reads, Where where, Diagnostics diags) {
     this.methods = methods;
     this.reads = reads;
     this.where = where;
@@ -39,7 +44,8 @@ final class GraphOrder {
    * Orders {@code methods}; {@code reads} maps a method to the names it reads (names that are not
    * methods, such as inputs, are ignored). Returns null when there is a cycle.
    */
-  static List<MethodDecl> order(List<MethodDecl> methods, Map<String, List<String>> reads, Where where, Diagnostics diags) {
+  static List<MethodDecl> order(
+      List<MethodDecl> methods, Map<String, List<String>> reads, Where where, Diagnostics diags) {
     GraphOrder g = new GraphOrder(methods, reads, where, diags);
     boolean ok = true;
     for (MethodDecl m : methods) {

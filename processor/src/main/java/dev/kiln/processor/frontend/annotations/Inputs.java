@@ -1,6 +1,5 @@
 package dev.kiln.processor.frontend.annotations;
 
-import dev.kiln.dsl.annotation.Input;
 import dev.kiln.dsl.ast.Dim;
 import dev.kiln.dsl.ast.Span;
 import dev.kiln.dsl.ast.Stmt;
@@ -20,7 +19,8 @@ import javax.lang.model.element.Element;
  */
 final class Inputs {
   /** One input: where it was first declared, and for a model its {@code input} statement (null if bad). */
-  record InputDecl(String name, ValueKind type, Element element, String owner, String dims, Stmt.Input stmt) {}
+  record InputDecl(
+      String name, ValueKind type, Element element, String owner, String dims, Stmt.Input stmt) {}
 
   private final Context ctx;
   private final Where where;
@@ -44,8 +44,12 @@ final class Inputs {
           continue;
         }
         if (methods.containsKey(p.name())) {
-          Message.WIRING.reportWithHint(ctx.diags, where.at(p.element(), p.input()), "rename the parameter or the method",
-              "parameter '" + p.name() + "' of " + m.name() + " is an @Input, but '" + p.name() + "' is also a method");
+          Message.WIRING.reportWithHint(
+              ctx.diags,
+              where.at(p.element(), p.input()),
+              "rename the parameter or the method",
+              "parameter '" + p.name() + "' of " + m.name() + " is an @Input, but '" + p.name()
+                  + "' is also a method");
         } else {
           in.declare(p.name(), p.type(), p.element(), p.input(), m.name());
         }
@@ -54,7 +58,8 @@ final class Inputs {
     return in.inputs;
   }
 
-  static Map<String, InputDecl> ofBlock(Context ctx, Where where, Map<String, MethodDecl> methods, String block) {
+  static Map<String, InputDecl> ofBlock(
+      Context ctx, Where where, Map<String, MethodDecl> methods, String block) {
     Inputs in = new Inputs(ctx, where, methods);
     for (MethodDecl m : methods.values()) {
       if (m.input() != null) {
@@ -62,10 +67,14 @@ final class Inputs {
       }
       for (ParamDecl p : m.params()) {
         if (p.input() != null) {
-          in.notInBlock(where.at(p.element(), p.input()), "parameter '" + p.name() + "' of " + m.name(), block);
+          in.notInBlock(
+              where.at(p.element(), p.input()),
+              "parameter '" + p.name() + "' of " + m.name(),
+              block);
         }
         if (!methods.containsKey(p.name()) && !in.inputs.containsKey(p.name())) {
-          in.inputs.put(p.name(), new InputDecl(p.name(), p.type(), p.element(), m.name(), null, null));
+          in.inputs.put(
+              p.name(), new InputDecl(p.name(), p.type(), p.element(), m.name(), null, null));
         }
       }
     }
@@ -73,12 +82,15 @@ final class Inputs {
   }
 
   private void notInBlock(Span at, String what, String block) {
-    Message.WIRING.reportWithHint(ctx.diags, at,
+    Message.WIRING.reportWithHint(
+        ctx.diags,
+        at,
         "declare the input on a method of the model and pass it in; a block parameter that names no method is a block input",
         "@Input on " + what + " in block " + block + ": inputs belong to the model");
   }
 
-  private void declare(String name, ValueKind type, Element element, AnnotationMirror mirror, String owner) {
+  private void declare(
+      String name, ValueKind type, Element element, AnnotationMirror mirror, String owner) {
     AnnotationValue value = Mirrors.explicit(mirror, "value");
     String dims = value == null || !(value.getValue() instanceof String s) ? "" : s;
     Span at = where.at(element, mirror, value);
@@ -86,9 +98,13 @@ final class Inputs {
     if (first != null) {
       boolean sameType = type == null || first.type() == null || type == first.type();
       if (!sameType || !normal(dims).equals(normal(first.dims()))) {
-        Message.WIRING.reportWithHint(ctx.diags, at,
-            "declare it once; a parameter named '" + name + "' without @Input is wired to the input",
-            "input '" + name + "' is declared as " + text(type, dims) + " here but as " + text(first.type(), first.dims()) + " on " + first.owner());
+        Message.WIRING.reportWithHint(
+            ctx.diags,
+            at,
+            "declare it once; a parameter named '" + name
+                + "' without @Input is wired to the input",
+            "input '" + name + "' is declared as " + text(type, dims) + " here but as "
+                + text(first.type(), first.dims()) + " on " + first.owner());
       }
       return;
     }
@@ -96,7 +112,11 @@ final class Inputs {
     if (value == null) {
       ctx.javacReports(); // @Input without its dims does not compile
     } else if (dims.isBlank()) {
-      Message.OP_ANNOTATION.reportWithHint(ctx.diags, at, "write its dims, e.g. @Input(\"B, T\")", "@Input '" + name + "' has no dims");
+      Message.OP_ANNOTATION.reportWithHint(
+          ctx.diags,
+          at,
+          "write its dims, e.g. @Input(\"B, T\")",
+          "@Input '" + name + "' has no dims");
     } else {
       List<Dim> parsed = ctx.text.dims(dims, at);
       if (parsed != null && type != null) {

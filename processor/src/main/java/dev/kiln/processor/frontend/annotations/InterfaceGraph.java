@@ -44,7 +44,8 @@ final class InterfaceGraph {
     for (MethodDecl m : new MethodScanner(where, ctx).scan(type)) {
       methods.put(m.name(), m);
     }
-    inputs = block ? Inputs.ofBlock(ctx, where, methods, name()) : Inputs.ofModel(ctx, where, methods);
+    inputs =
+        block ? Inputs.ofBlock(ctx, where, methods, name()) : Inputs.ofModel(ctx, where, methods);
     Map<String, ValueKind> inputTypes = new LinkedHashMap<>();
     inputs.forEach((k, v) -> inputTypes.put(k, v.type()));
     scope = new Scope((block ? "block " : "model ") + name(), methods, inputTypes);
@@ -85,10 +86,17 @@ final class InterfaceGraph {
 
   private void checkName(String name, String what, Span at) {
     if (ctx.config.contains(name)) {
-      Message.WIRING.reportWithHint(ctx.diags, at, "rename it; in annotation strings '" + name + "' would mean this value",
+      Message.WIRING.reportWithHint(
+          ctx.diags,
+          at,
+          "rename it; in annotation strings '" + name + "' would mean this value",
           what + " '" + name + "' has the name of a configuration parameter");
     } else if (block && name.equals(LAYER)) {
-      Message.WIRING.reportWithHint(ctx.diags, at, "rename it", "'" + LAYER + "' is the layer index of every block; a " + what + " cannot be named so");
+      Message.WIRING.reportWithHint(
+          ctx.diags,
+          at,
+          "rename it",
+          "'" + LAYER + "' is the layer index of every block; a " + what + " cannot be named so");
     }
   }
 
@@ -102,17 +110,28 @@ final class InterfaceGraph {
         InputDecl in = inputs.get(p.name());
         if (target == null && in == null) {
           String hint = Suggest.hint(p.name(), scope.names());
-          Message.WIRING.reportWithHint(ctx.diags, where.at(p.element()),
-              hint != null ? hint : "add a method named '" + p.name() + "', or declare an input with @Input(\"...\")",
+          Message.WIRING.reportWithHint(
+              ctx.diags,
+              where.at(p.element()),
+              hint != null
+                  ? hint
+                  : "add a method named '" + p.name()
+                      + "', or declare an input with @Input(\"...\")",
               "parameter '" + p.name() + "' of " + m.name() + " names no method or input");
           continue;
         }
         ValueKind have = target != null ? target.type() : in.type();
         boolean declaresIt = in != null && in.element() == p.element();
         if (p.type() != null && have != null && p.type() != have && !declaresIt) {
-          String what = target != null ? "method '" + p.name() + "' returns " : "input '" + p.name() + "' is ";
-          Message.WIRING.reportWithHint(ctx.diags, where.at(p.element()), "declare the parameter " + have.javaName,
-              "parameter '" + p.name() + "' of " + m.name() + " is " + p.type().javaName + ", but " + what + have.javaName);
+          String what = target != null
+              ? "method '" + p.name() + "' returns "
+              : "input '" + p.name() + "' is ";
+          Message.WIRING.reportWithHint(
+              ctx.diags,
+              where.at(p.element()),
+              "declare the parameter " + have.javaName,
+              "parameter '" + p.name() + "' of " + m.name() + " is " + p.type().javaName + ", but "
+                  + what + have.javaName);
         }
       }
     }
@@ -152,11 +171,15 @@ final class InterfaceGraph {
 
   /** A block's result: its {@code @Output} method, else its last method. */
   private MethodDecl result(Span span) {
-    List<MethodDecl> outputs = methods.values().stream().filter(m -> m.output() != null).toList();
+    List<MethodDecl> outputs =
+        methods.values().stream().filter(m -> m.output() != null).toList();
     if (outputs.size() > 1) {
-      Message.OP_ANNOTATION.reportWithHint(ctx.diags, where.at(outputs.get(1).element(), outputs.get(1).output()),
+      Message.OP_ANNOTATION.reportWithHint(
+          ctx.diags,
+          where.at(outputs.get(1).element(), outputs.get(1).output()),
           "a block has one result; keep @Output on one method",
-          "block " + name() + " has several @Output methods: " + outputs.stream().map(MethodDecl::name).collect(Collectors.joining(", ")));
+          "block " + name() + " has several @Output methods: "
+              + outputs.stream().map(MethodDecl::name).collect(Collectors.joining(", ")));
       return null;
     }
     if (outputs.size() == 1) {
@@ -187,7 +210,8 @@ final class InterfaceGraph {
       }
       reads.put(m.name(), r);
     }
-    List<MethodDecl> order = GraphOrder.order(List.copyOf(methods.values()), reads, where, ctx.diags);
+    List<MethodDecl> order =
+        GraphOrder.order(List.copyOf(methods.values()), reads, where, ctx.diags);
     List<Stmt> body = new ArrayList<>();
     for (MethodDecl m : order == null ? List.<MethodDecl>of() : order) {
       body.addAll(stmts.getOrDefault(m.name(), List.of()));
@@ -198,7 +222,8 @@ final class InterfaceGraph {
   private Built build(MethodDecl m) {
     if (m.isInput()) {
       // The input statement is emitted with the other inputs; an @Output input is passed through.
-      return new Built(m.output() != null && !block ? List.of(output(m, null)) : List.of(), List.of());
+      return new Built(
+          m.output() != null && !block ? List.of(output(m, null)) : List.of(), List.of());
     }
     Attrs a = new Attrs(ctx, m.element(), m.opMirror(), m.name(), where);
     if (m.op() == OpKind.REPEAT) {

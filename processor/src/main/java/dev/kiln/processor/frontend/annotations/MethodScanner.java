@@ -45,12 +45,19 @@ final class MethodScanner {
       ExecutableElement m = (ExecutableElement) e;
       String name = m.getSimpleName().toString();
       if (!m.getModifiers().contains(Modifier.ABSTRACT)) {
-        Message.OP_ANNOTATION.reportWithHint(diags, where.at(m), "declare it abstract, without a body; its annotation says what it computes",
-            "method '" + name + "' " + bodyKind(m) + "; the methods of a model or block are ops, declared without a body");
+        Message.OP_ANNOTATION.reportWithHint(
+            diags,
+            where.at(m),
+            "declare it abstract, without a body; its annotation says what it computes",
+            "method '" + name + "' " + bodyKind(m)
+                + "; the methods of a model or block are ops, declared without a body");
         continue;
       }
       if (!m.getTypeParameters().isEmpty()) {
-        Message.OP_ANNOTATION.reportWithHint(diags, where.at(m), "remove the type parameters",
+        Message.OP_ANNOTATION.reportWithHint(
+            diags,
+            where.at(m),
+            "remove the type parameters",
             "method '" + name + "' is generic; a model method takes and returns Tensor or Ids");
         continue;
       }
@@ -68,21 +75,33 @@ final class MethodScanner {
     ValueKind type = ValueKind.of(m.getReturnType());
     // An unresolved type (a missing import) is javac's to report; another message would be noise.
     if (type == null && !ctx.unresolved(m.getReturnType())) {
-      String returned = m.getReturnType().getKind() == TypeKind.VOID ? "void" : m.getReturnType().toString();
-      Message.OP_ANNOTATION.reportWithHint(diags, where.at(m), "return dev.kiln.dsl.annotation.Tensor (or Ids for integer ids)",
+      String returned = m.getReturnType().getKind() == TypeKind.VOID
+          ? "void"
+          : m.getReturnType().toString();
+      Message.OP_ANNOTATION.reportWithHint(
+          diags,
+          where.at(m),
+          "return dev.kiln.dsl.annotation.Tensor (or Ids for integer ids)",
           "method '" + name + "' returns " + returned + "; a model method returns Tensor or Ids");
     }
     List<ParamDecl> params = new ArrayList<>();
     for (VariableElement p : m.getParameters()) {
       ValueKind pt = ValueKind.of(p.asType());
       if (pt == null && !ctx.unresolved(p.asType())) {
-        Message.OP_ANNOTATION.reportWithHint(diags, where.at(p), "declare it Tensor (or Ids for integer ids)",
-            "parameter '" + p.getSimpleName() + "' of " + name + " has type " + p.asType() + "; a model method takes Tensor or Ids");
+        Message.OP_ANNOTATION.reportWithHint(
+            diags,
+            where.at(p),
+            "declare it Tensor (or Ids for integer ids)",
+            "parameter '" + p.getSimpleName() + "' of " + name + " has type " + p.asType()
+                + "; a model method takes Tensor or Ids");
       }
       for (AnnotationMirror a : p.getAnnotationMirrors()) {
-        ctx.unresolved(a.getAnnotationType()); // a missing @Input import: javac reports it, the model is skipped
+        ctx.unresolved(
+            a.getAnnotationType()); // a missing @Input import: javac reports it, the model is
+        // skipped
       }
-      params.add(new ParamDecl(p, p.getSimpleName().toString(), pt, Mirrors.find(p, Input.class.getCanonicalName())));
+      params.add(new ParamDecl(
+          p, p.getSimpleName().toString(), pt, Mirrors.find(p, Input.class.getCanonicalName())));
     }
     List<AnnotationMirror> ops = new ArrayList<>();
     OpKind op = null;
@@ -99,36 +118,54 @@ final class MethodScanner {
     AnnotationMirror output = Mirrors.find(m, Output.class.getCanonicalName());
     AnnotationMirror input = Mirrors.find(m, Input.class.getCanonicalName());
     if (ops.size() > 1) {
-      String names = ops.stream().map(a -> "@" + a.getAnnotationType().asElement().getSimpleName()).collect(Collectors.joining(", "));
-      Message.OP_ANNOTATION.reportWithHint(diags, where.at(m, ops.get(1)), "a method is one op; split it into one method per op",
-          "method '" + name + "' has " + (ops.size() == 2 ? "two" : Integer.toString(ops.size())) + " op annotations: " + names);
+      String names = ops.stream()
+          .map(a -> "@" + a.getAnnotationType().asElement().getSimpleName())
+          .collect(Collectors.joining(", "));
+      Message.OP_ANNOTATION.reportWithHint(
+          diags,
+          where.at(m, ops.get(1)),
+          "a method is one op; split it into one method per op",
+          "method '" + name + "' has " + (ops.size() == 2 ? "two" : Integer.toString(ops.size()))
+              + " op annotations: " + names);
       return new MethodDecl(m, name, type, null, null, output, input, params, true);
     }
     if (input != null) {
       if (op != null) {
-        Message.OP_ANNOTATION.reportWithHint(diags, where.at(m, input), "put @Input on a parameter, or on a method without an op",
-            "method '" + name + "' has both @Input and @" + op.simpleName + "; an @Input method declares an input and computes nothing");
+        Message.OP_ANNOTATION.reportWithHint(
+            diags,
+            where.at(m, input),
+            "put @Input on a parameter, or on a method without an op",
+            "method '" + name + "' has both @Input and @" + op.simpleName
+                + "; an @Input method declares an input and computes nothing");
         return new MethodDecl(m, name, type, null, null, output, input, params, true);
       }
       if (!params.isEmpty()) {
-        Message.OP_ANNOTATION.report(diags, where.at(m, input), "@Input method '" + name + "' must have no parameters");
+        Message.OP_ANNOTATION.report(
+            diags, where.at(m, input), "@Input method '" + name + "' must have no parameters");
         broken = true;
       }
-      return new MethodDecl(m, name, type, null, null, output, input, params, broken || type == null);
+      return new MethodDecl(
+          m, name, type, null, null, output, input, params, broken || type == null);
     }
     if (op == null) {
-      Message.OP_ANNOTATION.reportWithHint(diags, where.at(m),
+      Message.OP_ANNOTATION.reportWithHint(
+          diags,
+          where.at(m),
           "annotate it with the op it computes, e.g. @Linear(out = \"d\"), @Attention(heads = \"4\"), @Add, or @Repeat",
           "method '" + name + "' has no op annotation");
       return new MethodDecl(m, name, type, null, null, output, null, params, true);
     }
     AnnotationMirror opMirror = ops.getFirst();
     if (params.size() < op.minParams || params.size() > op.maxParams) {
-      Message.OP_ANNOTATION.report(diags, where.at(m, opMirror),
-          "@" + op.simpleName + " takes " + op.arity() + ", but method '" + name + "' has " + params.size());
+      Message.OP_ANNOTATION.report(
+          diags,
+          where.at(m, opMirror),
+          "@" + op.simpleName + " takes " + op.arity() + ", but method '" + name + "' has "
+              + params.size());
       broken = true;
     }
-    return new MethodDecl(m, name, type, op, opMirror, output, null, params, broken || type == null);
+    return new MethodDecl(
+        m, name, type, op, opMirror, output, null, params, broken || type == null);
   }
 
   private static String bodyKind(ExecutableElement m) {

@@ -33,7 +33,8 @@ final class Mirrors {
     return find(m.getElementValues(), attribute);
   }
 
-  static AnnotationValue find(Map<? extends ExecutableElement, ? extends AnnotationValue> values, String attribute) {
+  static AnnotationValue find(
+      Map<? extends ExecutableElement, ? extends AnnotationValue> values, String attribute) {
     for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e : values.entrySet()) {
       if (e.getKey().getSimpleName().contentEquals(attribute)) {
         return e.getValue();

@@ -22,13 +22,15 @@ public final class ModelInterfaces {
   private ModelInterfaces() {}
 
   /** See {@link dev.kiln.processor.frontend.AnnotatedModelReader#read}. */
-  public static CompilationUnit read(ProcessingEnvironment env, TypeElement iface, List<Param> config, Diagnostics diags) {
+  public static CompilationUnit read(
+      ProcessingEnvironment env, TypeElement iface, List<Param> config, Diagnostics diags) {
     if (Unresolved.in(iface)) {
       return null;
     }
     Where where = Where.of(iface);
     AnnotationMirror model = Mirrors.find(iface, Model.class.getCanonicalName());
-    Span configSpan = where.at(iface, model, model == null ? null : Mirrors.explicit(model, "config"));
+    Span configSpan =
+        where.at(iface, model, model == null ? null : Mirrors.explicit(model, "config"));
     // The configuration was parsed from the annotation string: its errors belong on that value.
     List<Param> params = new ArrayList<>();
     Set<String> names = new LinkedHashSet<>();
@@ -43,6 +45,8 @@ public final class ModelInterfaces {
     for (int i = 0; i < ctx.blocks().size(); i++) {
       decls.add(ctx.blocks().get(i).blockDecl());
     }
-    return ctx.sawUnresolved() ? null : new CompilationUnit(where.file(), List.of(), decls, where.at(iface));
+    return ctx.sawUnresolved()
+        ? null
+        : new CompilationUnit(where.file(), List.of(), decls, where.at(iface));
   }
 }

@@ -40,10 +40,27 @@ final class OpCall {
 
   private Expr expr() {
     return switch (m.op()) {
-      case EMBEDDING -> call("embedding", x(0), a.required("vocab"), a.required("dim"), named("init", a.optional("init")));
-      case POSITION_EMBEDDING -> call("add_positions", x(0), named("max", a.required("max")), named("sinusoidal", a.flag("sinusoidal")));
-      case LINEAR -> call("linear", x(0), a.required("out"), named("bias", a.flag("bias")), named("weight", tiedWeight()),
-          named("init", a.optional("init")));
+      case EMBEDDING ->
+        call(
+            "embedding",
+            x(0),
+            a.required("vocab"),
+            a.required("dim"),
+            named("init", a.optional("init")));
+      case POSITION_EMBEDDING ->
+        call(
+            "add_positions",
+            x(0),
+            named("max", a.required("max")),
+            named("sinusoidal", a.flag("sinusoidal")));
+      case LINEAR ->
+        call(
+            "linear",
+            x(0),
+            a.required("out"),
+            named("bias", a.flag("bias")),
+            named("weight", tiedWeight()),
+            named("init", a.optional("init")));
       case LAYER_NORM -> call("layernorm", x(0), named("eps", a.optional("eps")));
       case RELU -> call("relu", x(0));
       case GELU -> call("gelu", x(0));
@@ -52,9 +69,16 @@ final class OpCall {
       case SOFTMAX -> call("softmax", x(0));
       case DROPOUT -> call("dropout", x(0), a.required("p"));
       case SCALE -> call("scale", x(0), a.required("factor"));
-      case ATTENTION -> call("attention", x(0), a.required("heads"), named("mask", a.optional("mask")),
-          named("head_dim", a.optional("headDim")), named("dropout", a.optional("dropout")), named("bias", a.flag("bias")),
-          named("kv", kv()));
+      case ATTENTION ->
+        call(
+            "attention",
+            x(0),
+            a.required("heads"),
+            named("mask", a.optional("mask")),
+            named("head_dim", a.optional("headDim")),
+            named("dropout", a.optional("dropout")),
+            named("bias", a.flag("bias")),
+            named("kv", kv()));
       case ADD -> binary(Expr.BinaryOp.ADD);
       case SUB -> binary(Expr.BinaryOp.SUB);
       case MUL -> binary(Expr.BinaryOp.MUL);
@@ -73,10 +97,16 @@ final class OpCall {
       }
       case SELECT -> call("select", x(0), a.required("axis"), a.required("index"));
       case SLICE -> call("slice", x(0), a.required("axis"), a.required("start"), a.required("end"));
-      case CROSS_ENTROPY -> call("cross_entropy", x(0), x(1), named("ignore_index", a.optional("ignoreIndex")),
-          named("label_smoothing", a.optional("labelSmoothing")));
+      case CROSS_ENTROPY ->
+        call(
+            "cross_entropy",
+            x(0),
+            x(1),
+            named("ignore_index", a.optional("ignoreIndex")),
+            named("label_smoothing", a.optional("labelSmoothing")));
       case MEAN -> call("mean", x(0));
-      case REPEAT -> throw new IllegalArgumentException("@Repeat expands to statements, not to one call");
+      case REPEAT ->
+        throw new IllegalArgumentException("@Repeat expands to statements, not to one call");
     };
   }
 
@@ -118,7 +148,10 @@ final class OpCall {
     }
     MethodDecl target = scope.methods().get(n.name());
     if (target == null) {
-      Message.WIRING.reportWithHint(diags, n.span(), Suggest.hint(n.name(), scope.methods().keySet()),
+      Message.WIRING.reportWithHint(
+          diags,
+          n.span(),
+          Suggest.hint(n.name(), scope.methods().keySet()),
           "tiedTo '" + n.name() + "' of " + m.name() + " names no method");
       failed = true;
       return null;
@@ -134,13 +167,19 @@ final class OpCall {
       return m.params().size() > 1 ? x(1) : null;
     }
     if (m.params().size() > 1) {
-      Message.OP_ANNOTATION.reportWithHint(diags, n.span(), "remove kv, or the second parameter",
+      Message.OP_ANNOTATION.reportWithHint(
+          diags,
+          n.span(),
+          "remove kv, or the second parameter",
           "@Attention on '" + m.name() + "' has both kv and a second parameter");
       failed = true;
       return null;
     }
     if (!scope.knows(n.name())) {
-      Message.WIRING.reportWithHint(diags, n.span(), Suggest.hint(n.name(), scope.names()),
+      Message.WIRING.reportWithHint(
+          diags,
+          n.span(),
+          Suggest.hint(n.name(), scope.names()),
           "kv '" + n.name() + "' of " + m.name() + " names no method or input");
       failed = true;
       return null;

@@ -22,12 +22,18 @@ final class Relocate {
       case Expr.Name n -> new Expr.Name(n.name(), s);
       case Expr.Member m -> new Expr.Member(expr(m.target(), s), m.member(), s);
       case Expr.Transpose t -> new Expr.Transpose(expr(t.target(), s), s);
-      case Expr.Call c -> new Expr.Call(
-          c.callee(), c.args().stream().map(a -> new Arg(a.name(), expr(a.value(), s), s)).toList(), s, s);
+      case Expr.Call c ->
+        new Expr.Call(
+            c.callee(),
+            c.args().stream().map(a -> new Arg(a.name(), expr(a.value(), s), s)).toList(),
+            s,
+            s);
       case Expr.Binary b -> new Expr.Binary(b.op(), expr(b.left(), s), expr(b.right(), s), s, s);
       case Expr.Unary u -> new Expr.Unary(u.op(), expr(u.operand(), s), s);
-      case Expr.Conditional c -> new Expr.Conditional(expr(c.cond(), s), expr(c.then(), s), expr(c.otherwise(), s), s);
-      case Expr.ListLit l -> new Expr.ListLit(l.items().stream().map(i -> expr(i, s)).toList(), s);
+      case Expr.Conditional c ->
+        new Expr.Conditional(expr(c.cond(), s), expr(c.then(), s), expr(c.otherwise(), s), s);
+      case Expr.ListLit l ->
+        new Expr.ListLit(l.items().stream().map(i -> expr(i, s)).toList(), s);
     };
   }
 

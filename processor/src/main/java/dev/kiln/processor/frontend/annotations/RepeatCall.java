@@ -46,10 +46,13 @@ final class RepeatCall {
     }
     List<String> blockInputs = b.inputNames();
     if (blockInputs.size() != m.params().size()) {
-      Message.OP_ANNOTATION.reportWithHint(ctx.diags, a.span("block"),
+      Message.OP_ANNOTATION.reportWithHint(
+          ctx.diags,
+          a.span("block"),
           "a block's inputs are its parameters that name none of its methods; the first is the value carried from layer to layer",
-          "@Repeat on '" + m.name() + "' passes " + m.params().size() + " tensor(s), but block " + b.name() + " has "
-              + blockInputs.size() + " input(s)" + (blockInputs.isEmpty() ? "" : ": " + String.join(", ", blockInputs)));
+          "@Repeat on '" + m.name() + "' passes " + m.params().size() + " tensor(s), but block "
+              + b.name() + " has " + blockInputs.size() + " input(s)"
+              + (blockInputs.isEmpty() ? "" : ": " + String.join(", ", blockInputs)));
       return null;
     }
     Span at = a.span();
@@ -66,7 +69,8 @@ final class RepeatCall {
     ParamDecl first = m.params().getFirst();
     List<Stmt> stmts = new ArrayList<>();
     stmts.add(new Stmt.Let(m.name(), new Expr.Name(first.name(), where.at(first.element())), at));
-    stmts.add(new Stmt.For(i, new Expr.IntLit(0, at), times, false, List.of(new Stmt.Let(m.name(), call, at)), at));
+    stmts.add(new Stmt.For(
+        i, new Expr.IntLit(0, at), times, false, List.of(new Stmt.Let(m.name(), call, at)), at));
     if (m.output() != null && !owner.isBlock()) {
       stmts.add(owner.output(m, null));
     }
@@ -79,9 +83,15 @@ final class RepeatCall {
     if (t == null || ctx.unresolved(t)) {
       return null;
     }
-    TypeElement te = t.getKind() == TypeKind.DECLARED ? (TypeElement) ((DeclaredType) t).asElement() : null;
-    if (te == null || te.getKind() != ElementKind.INTERFACE || Mirrors.find(te, Block.class.getCanonicalName()) == null) {
-      Message.OP_ANNOTATION.reportWithHint(ctx.diags, a.span("block"), "declare the block as an interface annotated @Block, compiled with the model (Kiln's annotations are source-only)",
+    TypeElement te =
+        t.getKind() == TypeKind.DECLARED ? (TypeElement) ((DeclaredType) t).asElement() : null;
+    if (te == null
+        || te.getKind() != ElementKind.INTERFACE
+        || Mirrors.find(te, Block.class.getCanonicalName()) == null) {
+      Message.OP_ANNOTATION.reportWithHint(
+          ctx.diags,
+          a.span("block"),
+          "declare the block as an interface annotated @Block, compiled with the model (Kiln's annotations are source-only)",
           "@Repeat(block) on '" + m.name() + "' must be a @Block interface, but " + t + " is not");
       return null;
     }

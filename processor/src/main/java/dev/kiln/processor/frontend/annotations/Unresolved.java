@@ -44,10 +44,12 @@ final class Unresolved {
       if (error(a.getAnnotationType())) {
         return true;
       }
-      for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> v : a.getElementValues().entrySet()) {
+      for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> v :
+          a.getElementValues().entrySet()) {
         Object value = v.getValue().getValue();
         // javac stands in "<error>" for a value it could not evaluate, such as Missing.class.
-        boolean errorValue = "<error>".equals(value) && !v.getKey().getReturnType().toString().equals("java.lang.String");
+        boolean errorValue = "<error>".equals(value)
+            && !v.getKey().getReturnType().toString().equals("java.lang.String");
         if (errorValue || value instanceof TypeMirror t && error(t)) {
           return true;
         }

@@ -26,7 +26,8 @@ enum ValueKind {
     if (type.getKind() != TypeKind.DECLARED) {
       return null;
     }
-    String name = ((TypeElement) ((DeclaredType) type).asElement()).getQualifiedName().toString();
+    String name =
+        ((TypeElement) ((DeclaredType) type).asElement()).getQualifiedName().toString();
     if (name.equals(Tensor.class.getCanonicalName())) {
       return TENSOR;
     }

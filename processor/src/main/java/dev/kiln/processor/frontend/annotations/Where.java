@@ -13,7 +13,8 @@ record Where(String file) {
   /** The spans of elements declared in the source file of {@code element}: {@code <TopLevel>.java}. */
   static Where of(Element element) {
     Element top = element;
-    while (top.getEnclosingElement() != null && top.getEnclosingElement().getKind() != ElementKind.PACKAGE
+    while (top.getEnclosingElement() != null
+        && top.getEnclosingElement().getKind() != ElementKind.PACKAGE
         && top.getEnclosingElement().getKind() != ElementKind.MODULE) {
       top = top.getEnclosingElement();
     }

@@ -17,8 +17,8 @@ import java.util.Optional;
  * @param in input features
  * @param out output features
  */
-public record LinearLayer(OnnxNode node, String weight, boolean transposed, String bias, String output, int in,
-    int out) {
+public record LinearLayer(
+    OnnxNode node, String weight, boolean transposed, String bias, String output, int in, int out) {
 
   /**
    * The module path PyTorch's exporter encodes in the node name, e.g. {@code
@@ -36,8 +36,10 @@ public record LinearLayer(OnnxNode node, String weight, boolean transposed, Stri
 
   /** The weight decoded and, where it is stored [out, in], transposed, so that it is always [in, out]. */
   public Tensor weightInOut(OnnxGraph graph) {
-    OnnxTensorProto proto = graph.initializer(weight)
-        .orElseThrow(() -> new OnnxException(graph.source(), "no initializer named '" + weight + "'"));
+    OnnxTensorProto proto = graph
+        .initializer(weight)
+        .orElseThrow(
+            () -> new OnnxException(graph.source(), "no initializer named '" + weight + "'"));
     Tensor w = proto.toTensor();
     if (!transposed) {
       return w;

@@ -13,11 +13,12 @@ final class LinearLayers {
       if (!(n.domain().isEmpty() || n.domain().equals("ai.onnx")) || n.outputs().isEmpty()) {
         continue;
       }
-      LinearLayer layer = switch (n.opType()) {
-        case "MatMul" -> matMul(g, n);
-        case "Gemm" -> gemm(g, n);
-        default -> null;
-      };
+      LinearLayer layer =
+          switch (n.opType()) {
+            case "MatMul" -> matMul(g, n);
+            case "Gemm" -> gemm(g, n);
+            default -> null;
+          };
       if (layer != null) {
         layers.add(layer);
       }
@@ -41,10 +42,15 @@ final class LinearLayers {
     List<OnnxNode> next = g.consumers(result);
     if (next.size() == 1) {
       OnnxNode add = next.getFirst();
-      if (add.opType().equals("Add") && add.inputs().size() == 2 && !add.outputs().isEmpty()) {
-        String other = add.inputs().get(0).equals(result) ? add.inputs().get(1) : add.inputs().get(0);
+      if (add.opType().equals("Add")
+          && add.inputs().size() == 2
+          && !add.outputs().isEmpty()) {
+        String other = add.inputs().get(0).equals(result)
+            ? add.inputs().get(1)
+            : add.inputs().get(0);
         if (isBias(g, other, out)) {
-          return new LinearLayer(n, n.inputs().get(1), false, other, add.outputs().getFirst(), in, out);
+          return new LinearLayer(
+              n, n.inputs().get(1), false, other, add.outputs().getFirst(), in, out);
         }
       }
     }
@@ -92,7 +98,9 @@ final class LinearLayers {
   }
 
   private static boolean isFloat(OnnxDataType t) {
-    return t == OnnxDataType.FLOAT || t == OnnxDataType.FLOAT16 || t == OnnxDataType.BFLOAT16
+    return t == OnnxDataType.FLOAT
+        || t == OnnxDataType.FLOAT16
+        || t == OnnxDataType.BFLOAT16
         || t == OnnxDataType.DOUBLE;
   }
 

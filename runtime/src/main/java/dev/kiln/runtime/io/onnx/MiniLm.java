@@ -45,8 +45,10 @@ public final class MiniLm {
       layers++;
     }
     if (layers == 0) {
-      throw new OnnxException(model.source(), "no BERT encoder layer found (no MatMul node named"
-          + " /encoder/layer.0/attention/self/query/MatMul with a weight initializer)");
+      throw new OnnxException(
+          model.source(),
+          "no BERT encoder layer found (no MatMul node named"
+              + " /encoder/layer.0/attention/self/query/MatMul with a weight initializer)");
     }
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (String name : parameterNames(layers, linear.containsKey("pooler.dense"))) {
@@ -65,8 +67,14 @@ public final class MiniLm {
     addPair(names, "embeddings.LayerNorm");
     for (int i = 0; i < layers; i++) {
       String p = "encoder.layer." + i + ".";
-      for (String m : List.of("attention.self.query", "attention.self.key", "attention.self.value",
-          "attention.output.dense", "attention.output.LayerNorm", "intermediate.dense", "output.dense",
+      for (String m : List.of(
+          "attention.self.query",
+          "attention.self.key",
+          "attention.self.value",
+          "attention.output.dense",
+          "attention.output.LayerNorm",
+          "intermediate.dense",
+          "output.dense",
           "output.LayerNorm")) {
         addPair(names, p + m);
       }
@@ -98,7 +106,8 @@ public final class MiniLm {
     if (layer != null && layer.bias() != null) {
       return model.tensor(layer.bias());
     }
-    throw new OnnxException(model.source(), "no initializer or linear layer gives BERT parameter '" + name + "'");
+    throw new OnnxException(
+        model.source(), "no initializer or linear layer gives BERT parameter '" + name + "'");
   }
 
   private static void checkShapes(OnnxModel model, Map<String, Tensor> p, int layers) {
@@ -121,9 +130,12 @@ public final class MiniLm {
         want = new int[] {h};
       }
       if (!Arrays.equals(e.getValue().shape(), want)) {
-        throw new OnnxException(model.source(), "BERT parameter '" + n + "' has shape "
-            + Tensor.shapeString(e.getValue().shape()) + ", expected " + Tensor.shapeString(want)
-            + " (hidden " + h + ", " + layers + " layers)");
+        throw new OnnxException(
+            model.source(),
+            "BERT parameter '" + n + "' has shape "
+                + Tensor.shapeString(e.getValue().shape()) + ", expected "
+                + Tensor.shapeString(want)
+                + " (hidden " + h + ", " + layers + " layers)");
       }
     }
   }
@@ -131,8 +143,10 @@ public final class MiniLm {
   private static int dim(OnnxModel model, Map<String, Tensor> p, String name, int axis) {
     int[] shape = p.get(name).shape();
     if (shape.length != 2) {
-      throw new OnnxException(model.source(), "BERT parameter '" + name + "' has shape "
-          + Tensor.shapeString(shape) + ", expected 2 dimensions");
+      throw new OnnxException(
+          model.source(),
+          "BERT parameter '" + name + "' has shape " + Tensor.shapeString(shape)
+              + ", expected 2 dimensions");
     }
     return shape[axis];
   }

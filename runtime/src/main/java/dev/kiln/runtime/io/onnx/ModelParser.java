@@ -36,7 +36,8 @@ final class ModelParser {
         }
         case 7 -> {
           r.expect(ProtoReader.LEN, "graph");
-          // Protobuf would merge a repeated singular message; no ONNX writer does, so refuse to guess.
+          // Protobuf would merge a repeated singular message; no ONNX writer does, so refuse to
+          // guess.
           if (graph != null) {
             throw r.error("graph appears twice");
           }
@@ -94,7 +95,8 @@ final class ModelParser {
         case 5 -> {
           r.expect(ProtoReader.LEN, "initializer");
           long at = r.tagOffset();
-          OnnxTensorProto t = OnnxTensorProto.parse(r.message(r.path() + ".initializer[" + initializerCount++ + "]"));
+          OnnxTensorProto t = OnnxTensorProto.parse(
+              r.message(r.path() + ".initializer[" + initializerCount++ + "]"));
           if (initializers.putIfAbsent(t.name(), t) != null) {
             throw r.error("two initializers are named '" + t.name() + "'", at);
           }
@@ -155,7 +157,8 @@ final class ModelParser {
         case 5 -> {
           r.expect(ProtoReader.LEN, "attribute");
           long at = r.tagOffset();
-          OnnxAttribute a = attribute(r.message(r.path() + ".attribute[" + attributes.size() + "]"));
+          OnnxAttribute a =
+              attribute(r.message(r.path() + ".attribute[" + attributes.size() + "]"));
           if (attributes.putIfAbsent(a.name(), a) != null) {
             throw r.error("two attributes are named '" + a.name() + "'", at);
           }

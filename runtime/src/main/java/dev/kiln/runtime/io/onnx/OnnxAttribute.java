@@ -8,7 +8,14 @@ package dev.kiln.runtime.io.onnx;
  * @param type the {@code AttributeProto.AttributeType} code, e.g. {@link #INT}
  * @param t the tensor of a TENSOR attribute (a Constant's value), else null
  */
-public record OnnxAttribute(String name, int type, float f, long i, String s, float[] floats, long[] ints,
+public record OnnxAttribute(
+    String name,
+    int type,
+    float f,
+    long i,
+    String s,
+    float[] floats,
+    long[] ints,
     OnnxTensorProto t) {
   public static final int FLOAT = 1;
   public static final int INT = 2;

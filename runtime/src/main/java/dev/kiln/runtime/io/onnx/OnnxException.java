@@ -9,7 +9,8 @@ import java.io.Serial;
  * {@code model.onnx: graph.initializer[3] 'w': raw_data has 12 bytes, dims [4,4] of FLOAT need 64 (offset 180)}.
  */
 public final class OnnxException extends KilnException {
-  @Serial private static final long serialVersionUID = 1L;
+  @Serial
+  private static final long serialVersionUID = 1L;
 
   private final String source;
   private final String problem;

@@ -18,8 +18,13 @@ public final class OnnxGraph {
   private final List<String> outputs;
   private final Map<String, List<OnnxNode>> consumers = new HashMap<>();
 
-  OnnxGraph(String source, String name, List<OnnxNode> nodes, Map<String, OnnxTensorProto> initializers,
-      List<String> inputs, List<String> outputs) {
+  OnnxGraph(
+      String source,
+      String name,
+      List<OnnxNode> nodes,
+      Map<String, OnnxTensorProto> initializers,
+      List<String> inputs,
+      List<String> outputs) {
     this.source = source;
     this.name = name;
     this.nodes = List.copyOf(nodes);
@@ -28,7 +33,9 @@ public final class OnnxGraph {
     this.outputs = List.copyOf(outputs);
     for (OnnxNode n : this.nodes) {
       // distinct(): a node that reads a value twice (x * x) is one consumer of it.
-      n.inputs().stream().distinct().forEach(in -> consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n));
+      n.inputs().stream()
+          .distinct()
+          .forEach(in -> consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n));
     }
   }
 
@@ -89,7 +96,8 @@ public final class OnnxGraph {
     Map<String, String> byNode = new LinkedHashMap<>();
     for (LinearLayer layer : linearLayers()) {
       if (byNode.putIfAbsent(layer.node().label(), layer.weight()) != null) {
-        throw new OnnxException(source, "graph has two linear nodes named '" + layer.node().label() + "'");
+        throw new OnnxException(
+            source, "graph has two linear nodes named '" + layer.node().label() + "'");
       }
     }
     return Collections.unmodifiableMap(byNode);

@@ -27,8 +27,13 @@ public final class OnnxModel {
   private final Map<String, Long> opsetImports;
   private final OnnxGraph graph;
 
-  OnnxModel(String source, long irVersion, String producerName, String producerVersion,
-      Map<String, Long> opsetImports, OnnxGraph graph) {
+  OnnxModel(
+      String source,
+      long irVersion,
+      String producerName,
+      String producerVersion,
+      Map<String, Long> opsetImports,
+      OnnxGraph graph) {
     this.source = source;
     this.irVersion = irVersion;
     this.producerName = producerName;
@@ -89,8 +94,10 @@ public final class OnnxModel {
 
   /** The initializer named {@code name}, decoded; see {@link OnnxTensorProto#toTensor()}. */
   public Tensor tensor(String name) {
-    return graph.initializer(name)
-        .orElseThrow(() -> new OnnxException(source, "graph has no initializer named '" + name + "'"))
+    return graph
+        .initializer(name)
+        .orElseThrow(
+            () -> new OnnxException(source, "graph has no initializer named '" + name + "'"))
         .toTensor();
   }
 

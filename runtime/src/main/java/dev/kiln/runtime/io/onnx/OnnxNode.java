@@ -12,7 +12,12 @@ import java.util.Optional;
  *
  * @param attributes by name, in file order
  */
-public record OnnxNode(String name, String opType, String domain, List<String> inputs, List<String> outputs,
+public record OnnxNode(
+    String name,
+    String opType,
+    String domain,
+    List<String> inputs,
+    List<String> outputs,
     Map<String, OnnxAttribute> attributes) {
   public OnnxNode {
     inputs = List.copyOf(inputs);

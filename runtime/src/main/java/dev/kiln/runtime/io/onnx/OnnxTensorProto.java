@@ -33,8 +33,15 @@ public final class OnnxTensorProto {
   private final boolean external;
   private final boolean segmented;
 
-  private OnnxTensorProto(ProtoReader r, String name, int dataTypeCode, long[] dims, long rawOffset, long rawLength,
-      boolean external, boolean segmented) {
+  private OnnxTensorProto(
+      ProtoReader r,
+      String name,
+      int dataTypeCode,
+      long[] dims,
+      long rawOffset,
+      long rawLength,
+      boolean external,
+      boolean segmented) {
     this.name = name;
     this.dataTypeCode = dataTypeCode;
     this.dims = dims;
@@ -161,6 +168,7 @@ public final class OnnxTensorProto {
 
   /** An error about this tensor, naming its path and name, at the tensor's offset. */
   OnnxException error(String problem) {
-    return new OnnxException(source, path + " '" + name + "': " + problem + " (offset " + start + ")");
+    return new OnnxException(
+        source, path + " '" + name + "': " + problem + " (offset " + start + ")");
   }
 }

@@ -25,8 +25,10 @@ final class ProtoReader {
   /** Protobuf field numbers stop at 2^29 - 1. */
   private static final long MAX_FIELD = (1L << 29) - 1;
 
-  static final ValueLayout.OfInt I32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-  static final ValueLayout.OfLong I64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfInt I32_LE =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfLong I64_LE =
+      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private final MemorySegment seg;
   private final String source;
@@ -214,8 +216,8 @@ final class ProtoReader {
     long n = varint();
     if (n < 0 || n > end - pos) {
       throw error(
-          "field " + field + " length " + Long.toUnsignedString(n) + " runs past the end of " + path + " ("
-              + (end - pos) + " bytes left)",
+          "field " + field + " length " + Long.toUnsignedString(n) + " runs past the end of " + path
+              + " (" + (end - pos) + " bytes left)",
           lengthAt);
     }
     long start = pos;
@@ -246,7 +248,9 @@ final class ProtoReader {
   /** The current length-delimited field as text, with malformed UTF-8 replaced (for free-form strings). */
   String lenientString() {
     long start = lengthDelimited();
-    return StandardCharsets.UTF_8.decode(seg.asSlice(start, pos - start).asByteBuffer()).toString();
+    return StandardCharsets.UTF_8
+        .decode(seg.asSlice(start, pos - start).asByteBuffer())
+        .toString();
   }
 
   /** Steps over the current field, whatever it is. */
@@ -257,7 +261,8 @@ final class ProtoReader {
       case LEN -> lengthDelimited();
       case FIXED32 -> skipBytes(4);
       case START_GROUP -> skipGroup();
-      default -> throw error("end-group tag for field " + field + " without a start-group", tagOffset);
+      default ->
+        throw error("end-group tag for field " + field + " without a start-group", tagOffset);
     }
   }
 

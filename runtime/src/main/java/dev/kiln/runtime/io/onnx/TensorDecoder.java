@@ -35,7 +35,8 @@ final class TensorDecoder {
 
   static Tensor decode(OnnxTensorProto t) {
     if (t.external()) {
-      throw t.error("data is in an external file (data_location EXTERNAL), which this reader does not load");
+      throw t.error(
+          "data is in an external file (data_location EXTERNAL), which this reader does not load");
     }
     if (t.segmented()) {
       throw t.error("segmented tensors are not supported");
@@ -47,8 +48,8 @@ final class TensorDecoder {
     if (t.hasRawData()) {
       long need = (long) n * type.size();
       if (t.rawLength() != need) {
-        throw t.error("raw_data has " + t.rawLength() + " bytes, dims " + Arrays.toString(t.rawDims()) + " of "
-            + type + " need " + need);
+        throw t.error("raw_data has " + t.rawLength() + " bytes, dims "
+            + Arrays.toString(t.rawDims()) + " of " + type + " need " + need);
       }
       return fromRaw(t, type, kind, shape, n);
     }
@@ -71,7 +72,8 @@ final class TensorDecoder {
     long n = 1;
     for (long d : dims) {
       if (n > MAX_ELEMENTS / d) { // dividing first keeps the check itself from overflowing
-        throw t.error("dims " + Arrays.toString(dims) + " hold more than " + MAX_ELEMENTS + " elements");
+        throw t.error(
+            "dims " + Arrays.toString(dims) + " hold more than " + MAX_ELEMENTS + " elements");
       }
       n *= d;
     }
@@ -83,11 +85,13 @@ final class TensorDecoder {
       case FLOAT, FLOAT16, BFLOAT16 -> Tensor.DType.F32;
       case DOUBLE -> Tensor.DType.F64;
       case INT8, UINT8, INT16, UINT16, INT32, UINT32, INT64, UINT64, BOOL -> Tensor.DType.I32;
-      default -> throw t.error("data_type " + t.dataTypeCode() + " (" + type + ") has no Kiln tensor type");
+      default ->
+        throw t.error("data_type " + t.dataTypeCode() + " (" + type + ") has no Kiln tensor type");
     };
   }
 
-  private static Tensor fromRaw(OnnxTensorProto t, OnnxDataType type, Tensor.DType kind, int[] shape, int n) {
+  private static Tensor fromRaw(
+      OnnxTensorProto t, OnnxDataType type, Tensor.DType kind, int[] shape, int n) {
     MemorySegment s = t.segment();
     long at = t.rawOffset();
     switch (kind) {
@@ -116,16 +120,17 @@ final class TensorDecoder {
       default -> {
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
-          long v = switch (type) {
-            case INT8 -> s.get(ValueLayout.JAVA_BYTE, at + i);
-            case UINT8 -> s.get(ValueLayout.JAVA_BYTE, at + i) & 0xff;
-            case BOOL -> s.get(ValueLayout.JAVA_BYTE, at + i) != 0 ? 1 : 0;
-            case INT16 -> s.get(I16, at + 2L * i);
-            case UINT16 -> s.get(I16, at + 2L * i) & 0xffff;
-            case INT32 -> s.get(I32, at + 4L * i);
-            case UINT32 -> Integer.toUnsignedLong(s.get(I32, at + 4L * i));
-            default -> s.get(I64, at + 8L * i); // INT64, UINT64
-          };
+          long v =
+              switch (type) {
+                case INT8 -> s.get(ValueLayout.JAVA_BYTE, at + i);
+                case UINT8 -> s.get(ValueLayout.JAVA_BYTE, at + i) & 0xff;
+                case BOOL -> s.get(ValueLayout.JAVA_BYTE, at + i) != 0 ? 1 : 0;
+                case INT16 -> s.get(I16, at + 2L * i);
+                case UINT16 -> s.get(I16, at + 2L * i) & 0xffff;
+                case INT32 -> s.get(I32, at + 4L * i);
+                case UINT32 -> Integer.toUnsignedLong(s.get(I32, at + 4L * i));
+                default -> s.get(I64, at + 8L * i); // INT64, UINT64
+              };
           out[i] = toInt(t, type, v, i);
         }
         return new Tensor.I32(shape, out);
@@ -133,38 +138,50 @@ final class TensorDecoder {
     }
   }
 
-  private static Tensor fromTyped(OnnxTensorProto t, OnnxDataType type, Tensor.DType kind, int[] shape, int n) {
-    int field = switch (type) {
-      case FLOAT -> FLOAT_DATA;
-      case DOUBLE -> DOUBLE_DATA;
-      case INT64 -> INT64_DATA;
-      case UINT32, UINT64 -> UINT64_DATA;
-      default -> INT32_DATA; // int32_data also carries the 8- and 16-bit types, FLOAT16 and BFLOAT16 as bits
-    };
-    int wire = switch (field) {
-      case FLOAT_DATA -> ProtoReader.FIXED32;
-      case DOUBLE_DATA -> ProtoReader.FIXED64;
-      default -> ProtoReader.VARINT;
-    };
-    String fieldName = switch (field) {
-      case FLOAT_DATA -> "float_data";
-      case DOUBLE_DATA -> "double_data";
-      case INT64_DATA -> "int64_data";
-      case UINT64_DATA -> "uint64_data";
-      default -> "int32_data";
-    };
+  private static Tensor fromTyped(
+      OnnxTensorProto t, OnnxDataType type, Tensor.DType kind, int[] shape, int n) {
+    int field =
+        switch (type) {
+          case FLOAT -> FLOAT_DATA;
+          case DOUBLE -> DOUBLE_DATA;
+          case INT64 -> INT64_DATA;
+          case UINT32, UINT64 -> UINT64_DATA;
+          default ->
+            INT32_DATA; // int32_data also carries the 8- and 16-bit types, FLOAT16 and BFLOAT16 as
+          // bits
+        };
+    int wire =
+        switch (field) {
+          case FLOAT_DATA -> ProtoReader.FIXED32;
+          case DOUBLE_DATA -> ProtoReader.FIXED64;
+          default -> ProtoReader.VARINT;
+        };
+    String fieldName =
+        switch (field) {
+          case FLOAT_DATA -> "float_data";
+          case DOUBLE_DATA -> "double_data";
+          case INT64_DATA -> "int64_data";
+          case UINT64_DATA -> "uint64_data";
+          default -> "int32_data";
+        };
     long count = TypedData.count(t, field, wire, fieldName);
     if (count != n) {
-      throw t.error(fieldName + " has " + count + " values, dims " + Arrays.toString(t.rawDims()) + " need " + n);
+      throw t.error(fieldName + " has " + count + " values, dims " + Arrays.toString(t.rawDims())
+          + " need " + n);
     }
     return switch (kind) {
       case F32 -> {
         float[] out = new float[n];
-        TypedData.each(t, field, wire, fieldName, (i, v) -> out[i] = switch (type) {
-          case FLOAT -> Float.intBitsToFloat((int) v);
-          case FLOAT16 -> Float.float16ToFloat((short) v);
-          default -> bf16((short) v);
-        });
+        TypedData.each(
+            t,
+            field,
+            wire,
+            fieldName,
+            (i, v) -> out[i] = switch (type) {
+              case FLOAT -> Float.intBitsToFloat((int) v);
+              case FLOAT16 -> Float.float16ToFloat((short) v);
+              default -> bf16((short) v);
+            });
         yield new Tensor.F32(shape, out);
       }
       case F64 -> {
@@ -174,7 +191,8 @@ final class TensorDecoder {
       }
       default -> {
         int[] out = new int[n];
-        TypedData.each(t, field, wire, fieldName, (i, v) -> out[i] = toInt(t, type, typedInt(type, v), i));
+        TypedData.each(
+            t, field, wire, fieldName, (i, v) -> out[i] = toInt(t, type, typedInt(type, v), i));
         yield new Tensor.I32(shape, out);
       }
     };
@@ -191,7 +209,9 @@ final class TensorDecoder {
 
   private static int toInt(OnnxTensorProto t, OnnxDataType type, long v, int i) {
     // Unsigned values past 2^63 arrive as negative longs; negative is never a valid unsigned value.
-    boolean unsigned = type == OnnxDataType.UINT8 || type == OnnxDataType.UINT16 || type == OnnxDataType.UINT32
+    boolean unsigned = type == OnnxDataType.UINT8
+        || type == OnnxDataType.UINT16
+        || type == OnnxDataType.UINT32
         || type == OnnxDataType.UINT64;
     if (v != (int) v || (unsigned && v < 0)) {
       String text = type == OnnxDataType.UINT64 ? Long.toUnsignedString(v) : Long.toString(v);

@@ -70,7 +70,8 @@ final class TypedData {
 
   private static long whole(ProtoReader r, String name, long from, long length, int size) {
     if (length % size != 0) {
-      throw r.error("packed " + name + " has " + length + " bytes, not a multiple of " + size, from);
+      throw r.error(
+          "packed " + name + " has " + length + " bytes, not a multiple of " + size, from);
     }
     return length / size;
   }

@@ -56,7 +56,9 @@ class MiniLmOnnxTest {
     assertShape(g, "embeddings.position_embeddings.weight", 512, H);
     assertShape(g, "embeddings.token_type_embeddings.weight", 2, H);
     assertShape(g, "embeddings.position_ids", 1, 512);
-    assertEquals(OnnxDataType.INT64, g.initializer("embeddings.position_ids").orElseThrow().dataType());
+    assertEquals(
+        OnnxDataType.INT64,
+        g.initializer("embeddings.position_ids").orElseThrow().dataType());
     for (OnnxTensorProto t : g.initializers().values()) {
       assertTrue(t.hasRawData(), t.name());
     }
@@ -75,11 +77,15 @@ class MiniLmOnnxTest {
     }
     for (LinearLayer l : g.linearLayers()) {
       String module = l.modulePath().orElseThrow();
-      assertTrue(module.matches("encoder\\.layer\\.[0-5]\\.(attention\\.self\\.(query|key|value)|attention\\.output"
-          + "\\.dense|intermediate\\.dense|output\\.dense)"), module);
+      assertTrue(
+          module.matches(
+              "encoder\\.layer\\.[0-5]\\.(attention\\.self\\.(query|key|value)|attention\\.output"
+                  + "\\.dense|intermediate\\.dense|output\\.dense)"),
+          module);
       assertEquals(module + ".bias", l.bias());
       assertFalse(l.transposed());
-      assertEquals(module.contains("output.dense") && !module.contains("attention") ? FFN : H, l.in());
+      assertEquals(
+          module.contains("output.dense") && !module.contains("attention") ? FFN : H, l.in());
       assertEquals(module.contains("intermediate") ? FFN : H, l.out());
     }
   }
@@ -89,17 +95,24 @@ class MiniLmOnnxTest {
     Map<String, Tensor> p = MiniLm.parameters(model);
     assertEquals(MiniLm.parameterNames(6, false), List.copyOf(p.keySet()));
     assertEquals(5 + 6 * 16, p.size());
-    assertArrayEquals(new int[] {30522, H}, p.get("embeddings.word_embeddings.weight").shape());
-    assertArrayEquals(new int[] {512, H}, p.get("embeddings.position_embeddings.weight").shape());
-    assertArrayEquals(new int[] {2, H}, p.get("embeddings.token_type_embeddings.weight").shape());
+    assertArrayEquals(
+        new int[] {30522, H}, p.get("embeddings.word_embeddings.weight").shape());
+    assertArrayEquals(
+        new int[] {512, H}, p.get("embeddings.position_embeddings.weight").shape());
+    assertArrayEquals(
+        new int[] {2, H}, p.get("embeddings.token_type_embeddings.weight").shape());
     for (int i = 0; i < 6; i++) {
       String l = "encoder.layer." + i + ".";
-      for (String m : List.of("attention.self.query", "attention.self.key", "attention.self.value",
+      for (String m : List.of(
+          "attention.self.query",
+          "attention.self.key",
+          "attention.self.value",
           "attention.output.dense")) {
         assertArrayEquals(new int[] {H, H}, p.get(l + m + ".weight").shape());
         assertArrayEquals(new int[] {H}, p.get(l + m + ".bias").shape());
       }
-      assertArrayEquals(new int[] {H, FFN}, p.get(l + "intermediate.dense.weight").shape());
+      assertArrayEquals(
+          new int[] {H, FFN}, p.get(l + "intermediate.dense.weight").shape());
       assertArrayEquals(new int[] {FFN}, p.get(l + "intermediate.dense.bias").shape());
       assertArrayEquals(new int[] {FFN, H}, p.get(l + "output.dense.weight").shape());
       for (String ln : List.of("attention.output.LayerNorm", "output.LayerNorm")) {
@@ -121,19 +134,30 @@ class MiniLmOnnxTest {
       types.put(t.name(), t.dataType().code());
     }
     long[][] ids = {{101, 7592, 102}};
-    Map<String, OrtInitializers.Value> ort = OrtInitializers.read(Files.readAllBytes(file), types,
-        Map.of("input_ids", ids, "attention_mask", new long[][] {{1, 1, 1}}, "token_type_ids", new long[][] {{0, 0, 0}}));
+    Map<String, OrtInitializers.Value> ort = OrtInitializers.read(
+        Files.readAllBytes(file),
+        types,
+        Map.of(
+            "input_ids",
+            ids,
+            "attention_mask",
+            new long[][] {{1, 1, 1}},
+            "token_type_ids",
+            new long[][] {{0, 0, 0}}));
     assertEquals(types.keySet(), ort.keySet());
     for (OnnxTensorProto t : model.graph().initializers().values()) {
       OrtInitializers.Value v = ort.get(t.name());
       assertNotNull(v, t.name());
       assertArrayEquals(t.dims(), v.shape(), t.name());
       Tensor mine = t.toTensor();
-      assertArrayEquals(Arrays.stream(t.dims()).mapToInt(Math::toIntExact).toArray(), mine.shape(), t.name());
+      assertArrayEquals(
+          Arrays.stream(t.dims()).mapToInt(Math::toIntExact).toArray(), mine.shape(), t.name());
       if (v.floats() != null) {
         assertArrayEquals(v.floats(), ((Tensor.F32) mine).data(), t.name());
       } else {
-        assertArrayEquals(Arrays.stream(v.longs()).mapToInt(Math::toIntExact).toArray(), ((Tensor.I32) mine).data(),
+        assertArrayEquals(
+            Arrays.stream(v.longs()).mapToInt(Math::toIntExact).toArray(),
+            ((Tensor.I32) mine).data(),
             t.name());
       }
     }

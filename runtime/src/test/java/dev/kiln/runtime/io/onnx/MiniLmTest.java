@@ -21,9 +21,12 @@ class MiniLmTest {
     Map<String, Tensor> p = MiniLm.parameters(OnnxModel.read(bert(name -> true, H), "bert.onnx"));
     assertEquals(MiniLm.parameterNames(2, true), List.copyOf(p.keySet()));
     assertEquals(5 + 2 * 16 + 2, p.size());
-    // Anonymous MatMul weights come through as stored, [in,out]; seeds 0-4 are embeddings, 5-6 the query.
-    assertArrayEquals(values(H * H, 7), ((Tensor.F32) p.get("encoder.layer.0.attention.self.key.weight")).data());
-    assertArrayEquals(new int[] {FFN, H}, p.get("encoder.layer.1.output.dense.weight").shape());
+    // Anonymous MatMul weights come through as stored, [in,out]; seeds 0-4 are embeddings, 5-6 the
+    // query.
+    assertArrayEquals(
+        values(H * H, 7), ((Tensor.F32) p.get("encoder.layer.0.attention.self.key.weight")).data());
+    assertArrayEquals(
+        new int[] {FFN, H}, p.get("encoder.layer.1.output.dense.weight").shape());
     // The pooler's Gemm stores "pooler.dense.weight" [out,in] (transB=1): it comes back [in,out].
     float[] stored = values(H * H, 99);
     float[] got = ((Tensor.F32) p.get("pooler.dense.weight")).data();
@@ -38,25 +41,32 @@ class MiniLmTest {
   @Test
   void missingParameterIsNamed() {
     byte[] b = bert(name -> !name.equals("encoder.layer.1.output.LayerNorm.bias"), H);
-    OnnxException e = assertThrows(OnnxException.class, () -> MiniLm.parameters(OnnxModel.read(b, "bert.onnx")));
-    assertEquals("bert.onnx: no initializer or linear layer gives BERT parameter 'encoder.layer.1.output.LayerNorm.bias'",
+    OnnxException e =
+        assertThrows(OnnxException.class, () -> MiniLm.parameters(OnnxModel.read(b, "bert.onnx")));
+    assertEquals(
+        "bert.onnx: no initializer or linear layer gives BERT parameter 'encoder.layer.1.output.LayerNorm.bias'",
         e.getMessage());
   }
 
   @Test
   void wrongShapeIsNamed() {
     byte[] b = bert(name -> true, H + 1);
-    OnnxException e = assertThrows(OnnxException.class, () -> MiniLm.parameters(OnnxModel.read(b, "bert.onnx")));
-    assertEquals("bert.onnx: BERT parameter 'embeddings.LayerNorm.weight' has shape [5], expected [4] (hidden 4, 2 layers)",
+    OnnxException e =
+        assertThrows(OnnxException.class, () -> MiniLm.parameters(OnnxModel.read(b, "bert.onnx")));
+    assertEquals(
+        "bert.onnx: BERT parameter 'embeddings.LayerNorm.weight' has shape [5], expected [4] (hidden 4, 2 layers)",
         e.getMessage());
   }
 
   @Test
   void aModelWithoutEncoderLayersIsNotBert() {
-    OnnxException e = assertThrows(OnnxException.class,
+    OnnxException e = assertThrows(
+        OnnxException.class,
         () -> MiniLm.parameters(OnnxModel.read(TinyOnnx.model(), "tiny.onnx")));
-    assertEquals("tiny.onnx: no BERT encoder layer found (no MatMul node named"
-        + " /encoder/layer.0/attention/self/query/MatMul with a weight initializer)", e.getMessage());
+    assertEquals(
+        "tiny.onnx: no BERT encoder layer found (no MatMul node named"
+            + " /encoder/layer.0/attention/self/query/MatMul with a weight initializer)",
+        e.getMessage());
   }
 
   /**
@@ -76,14 +86,23 @@ class MiniLmTest {
     int anonymous = 700;
     for (int l = 0; l < 2; l++) {
       String p = "encoder.layer." + l + ".";
-      for (String m : List.of("attention.self.query", "attention.self.key", "attention.self.value",
-          "attention.output.dense", "intermediate.dense", "output.dense")) {
+      for (String m : List.of(
+          "attention.self.query",
+          "attention.self.key",
+          "attention.self.value",
+          "attention.output.dense",
+          "intermediate.dense",
+          "output.dense")) {
         int in = m.equals("output.dense") ? FFN : H;
         int out = m.equals("intermediate.dense") ? FFN : H;
         String node = "/" + (p + m).replace('.', '/').replace("layer/" + l, "layer." + l);
         String weight = "onnx::MatMul_" + anonymous++;
-        g.message(1, TinyOnnx.node(node + "/MatMul", "MatMul", new String[] {"x", weight}, node + "/mm"));
-        g.message(1, TinyOnnx.node(node + "/Add", "Add", new String[] {p + m + ".bias", node + "/mm"}, node + "/y"));
+        g.message(
+            1, TinyOnnx.node(node + "/MatMul", "MatMul", new String[] {"x", weight}, node + "/mm"));
+        g.message(
+            1,
+            TinyOnnx.node(
+                node + "/Add", "Add", new String[] {p + m + ".bias", node + "/mm"}, node + "/y"));
         b.init(weight, new int[] {in, out}, seed);
         b.init(p + m + ".bias", new int[] {out}, seed);
       }
@@ -93,8 +112,14 @@ class MiniLmTest {
       }
     }
     seed[0] = 99;
-    g.message(1, TinyOnnx.node("/pooler/dense/Gemm", "Gemm", new String[] {"cls", "pooler.dense.weight",
-        "pooler.dense.bias"}, "pooled").message(5, new ProtoWriter().string(1, "transB").varint(20, 2).varint(3, 1)));
+    g.message(
+        1,
+        TinyOnnx.node(
+                "/pooler/dense/Gemm",
+                "Gemm",
+                new String[] {"cls", "pooler.dense.weight", "pooler.dense.bias"},
+                "pooled")
+            .message(5, new ProtoWriter().string(1, "transB").varint(20, 2).varint(3, 1)));
     b.init("pooler.dense.weight", new int[] {H, H}, seed);
     b.init("pooler.dense.bias", new int[] {H}, seed);
     return TinyOnnx.model(g);
@@ -106,8 +131,13 @@ class MiniLmTest {
       int n = Math.toIntExact(Tensor.count(shape));
       float[] v = values(n, seed[0]++);
       if (keep.test(name)) {
-        g.message(5, TinyOnnx.tensor(name, OnnxDataType.FLOAT, Arrays.stream(shape).asLongStream().toArray())
-            .bytes(9, TinyOnnx.f32(v)));
+        g.message(
+            5,
+            TinyOnnx.tensor(
+                    name,
+                    OnnxDataType.FLOAT,
+                    Arrays.stream(shape).asLongStream().toArray())
+                .bytes(9, TinyOnnx.f32(v)));
       }
     }
   }

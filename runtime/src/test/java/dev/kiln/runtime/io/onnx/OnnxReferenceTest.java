@@ -34,14 +34,18 @@ class OnnxReferenceTest {
     for (Map<String, Object> c : cases) {
       long[] ids = longs(c.get("ids"));
       int n = ids.length;
-      float[][][] h = ort.lastHiddenState(new long[][] {ids}, new long[][] {filled(n, 1)}, new long[][] {filled(n, 0)});
+      float[][][] h = ort.lastHiddenState(
+          new long[][] {ids}, new long[][] {filled(n, 1)}, new long[][] {filled(n, 0)});
       assertEquals(List.of(1L, (long) n, 384L), c.get("last_hidden_state_shape"));
       assertEquals(n, h[0].length);
       assertEquals(384, h[0][0].length);
       String text = (String) c.get("text");
       assertClose(doubles(c.get("cls_hidden_first8")), h[0][0], text + " [CLS]");
       assertClose(doubles(c.get("last_token_hidden_first8")), h[0][n - 1], text + " last token");
-      assertClose(doubles(c.get("mean_pooled_l2norm_first8")), meanPooledNormalised(h[0]), text + " mean pooled");
+      assertClose(
+          doubles(c.get("mean_pooled_l2norm_first8")),
+          meanPooledNormalised(h[0]),
+          text + " mean pooled");
     }
   }
 
@@ -55,10 +59,12 @@ class OnnxReferenceTest {
     System.arraycopy(b, 0, padded, 0, b.length);
     long[] maskB = new long[a.length];
     Arrays.fill(maskB, 0, b.length, 1);
-    float[][][] batch = ort.lastHiddenState(new long[][] {a, padded}, new long[][] {filled(a.length, 1), maskB},
+    float[][][] batch = ort.lastHiddenState(
+        new long[][] {a, padded},
+        new long[][] {filled(a.length, 1), maskB},
         new long[][] {filled(a.length, 0), filled(a.length, 0)});
-    float[][][] alone = ort.lastHiddenState(new long[][] {b}, new long[][] {filled(b.length, 1)},
-        new long[][] {filled(b.length, 0)});
+    float[][][] alone = ort.lastHiddenState(
+        new long[][] {b}, new long[][] {filled(b.length, 1)}, new long[][] {filled(b.length, 0)});
     for (int t = 0; t < b.length; t++) {
       for (int k = 0; k < 384; k++) {
         assertEquals(alone[0][t][k], batch[1][t][k], TOLERANCE, "token " + t + " dim " + k);
@@ -90,7 +96,8 @@ class OnnxReferenceTest {
 
   @SuppressWarnings("unchecked")
   static List<Map<String, Object>> cases() throws IOException {
-    try (InputStream in = OnnxReferenceTest.class.getResourceAsStream("/onnx/minilm-l6-v2-reference.json")) {
+    try (InputStream in =
+        OnnxReferenceTest.class.getResourceAsStream("/onnx/minilm-l6-v2-reference.json")) {
       Map<String, Object> root = (Map<String, Object>) Json.parseUtf8(in.readAllBytes());
       return (List<Map<String, Object>>) root.get("cases");
     }
@@ -101,7 +108,8 @@ class OnnxReferenceTest {
   }
 
   private static double[] doubles(Object list) {
-    return ((List<?>) list).stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray();
+    return ((List<?>) list)
+        .stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray();
   }
 
   static long[] filled(int n, long v) {

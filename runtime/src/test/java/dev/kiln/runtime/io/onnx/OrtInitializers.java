@@ -28,18 +28,25 @@ final class OrtInitializers {
    * Runs {@code model} with {@code feeds} and returns the initializers named in {@code types} (name
    * to ONNX data type code, FLOAT or INT64).
    */
-  static Map<String, Value> read(byte[] model, Map<String, Integer> types, Map<String, long[][]> feeds)
-      throws OrtException {
+  static Map<String, Value> read(
+      byte[] model, Map<String, Integer> types, Map<String, long[][]> feeds) throws OrtException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     Map<String, String> outputs = new HashMap<>();
     ProtoWriter extra = new ProtoWriter();
     for (Map.Entry<String, Integer> e : types.entrySet()) {
       String out = "kiln_out/" + e.getKey();
       outputs.put(e.getKey(), out);
-      extra.message(1, new ProtoWriter().string(1, e.getKey()).string(2, out).string(3, "kiln_id/" + e.getKey())
-          .string(4, "Identity"));
+      extra.message(
+          1,
+          new ProtoWriter()
+              .string(1, e.getKey())
+              .string(2, out)
+              .string(3, "kiln_id/" + e.getKey())
+              .string(4, "Identity"));
       ProtoWriter tensorType = new ProtoWriter().varint(1, e.getValue());
-      extra.message(12, new ProtoWriter().string(1, out).message(2, new ProtoWriter().message(1, tensorType)));
+      extra.message(
+          12,
+          new ProtoWriter().string(1, out).message(2, new ProtoWriter().message(1, tensorType)));
     }
     byte[] rewritten = appendToGraph(model, extra.done());
     Map<String, Value> values = new HashMap<>();
@@ -87,7 +94,8 @@ final class OrtInitializers {
       } else if (wire == 2) {
         int n = (int) varint(model, pos);
         if (tag >>> 3 == 7) {
-          ProtoWriter graph = new ProtoWriter().raw(Arrays.copyOfRange(model, pos[0], pos[0] + n))
+          ProtoWriter graph = new ProtoWriter()
+              .raw(Arrays.copyOfRange(model, pos[0], pos[0] + n))
               .raw(fields);
           out.writeBytes(new ProtoWriter().bytes(7, graph.done()).done());
           pos[0] += n;

@@ -48,15 +48,35 @@ final class TinyOnnx {
             node("/layer/MatMul", "MatMul", new String[] {"x", "onnx::MatMul_7"}, "h0"),
             node("/layer/Add", "Add", new String[] {"layer.bias", "h0"}, "h1"),
             node("/fc/Gemm", "Gemm", new String[] {"h1", "fc.weight", "fc.bias"}, "y")
-                .message(5, new ProtoWriter().string(1, "transB").varint(20, OnnxAttribute.INT).varint(3, 1))
-                .message(5, new ProtoWriter().string(1, "alpha").varint(20, OnnxAttribute.FLOAT)
-                    .fixed32(2, Float.floatToIntBits(1f))),
-            // A dangling Constant and Transpose: ONNX Runtime prunes them, the reader still sees them.
+                .message(
+                    5,
+                    new ProtoWriter()
+                        .string(1, "transB")
+                        .varint(20, OnnxAttribute.INT)
+                        .varint(3, 1))
+                .message(
+                    5,
+                    new ProtoWriter()
+                        .string(1, "alpha")
+                        .varint(20, OnnxAttribute.FLOAT)
+                        .fixed32(2, Float.floatToIntBits(1f))),
+            // A dangling Constant and Transpose: ONNX Runtime prunes them, the reader still sees
+            // them.
             node("/Constant", "Constant", new String[0], "c0")
-                .message(5, new ProtoWriter().string(1, "value").varint(20, OnnxAttribute.TENSOR)
-                    .message(5, tensor("", OnnxDataType.FLOAT, 2).bytes(9, f32(new float[] {3, 4})))),
+                .message(
+                    5,
+                    new ProtoWriter()
+                        .string(1, "value")
+                        .varint(20, OnnxAttribute.TENSOR)
+                        .message(5, tensor("", OnnxDataType.FLOAT, 2).bytes(9, f32(new float[] {3, 4
+                        })))),
             node("/Transpose", "Transpose", new String[] {"c0"}, "c1")
-                .message(5, new ProtoWriter().string(1, "perm").varint(20, OnnxAttribute.INTS).packedVarints(8, 0)))
+                .message(
+                    5,
+                    new ProtoWriter()
+                        .string(1, "perm")
+                        .varint(20, OnnxAttribute.INTS)
+                        .packedVarints(8, 0)))
         .map(ProtoWriter::done)
         .toList();
   }
@@ -108,7 +128,8 @@ final class TinyOnnx {
     for (long d : dims) {
       shape.message(1, new ProtoWriter().varint(1, d));
     }
-    ProtoWriter tensorType = new ProtoWriter().varint(1, OnnxDataType.FLOAT.code()).message(2, shape);
+    ProtoWriter tensorType =
+        new ProtoWriter().varint(1, OnnxDataType.FLOAT.code()).message(2, shape);
     return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
   }
 

@@ -36,7 +36,8 @@ class TinyOnnxOrtTest {
   }
 
   /** Silences the warnings about the unused initializers, which are there on purpose. */
-  private static OrtSession.SessionOptions quiet(OrtSession.SessionOptions options) throws OrtException {
+  private static OrtSession.SessionOptions quiet(OrtSession.SessionOptions options)
+      throws OrtException {
     options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
     return options;
   }
