@@ -318,7 +318,8 @@ public final class ModelCompiler {
 
   private static String javaString(String s) {
     StringBuilder sb = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
       switch (c) {
         case '\\' -> sb.append("\\\\");
         case '"' -> sb.append("\\\"");

@@ -10,6 +10,7 @@ import dev.kiln.runtime.io.Pretrained;
 import dev.kiln.runtime.io.onnx.OnnxReference;
 import dev.kiln.runtime.json.Json;
 import dev.kiln.runtime.tokenize.WordPieceTokenizer;
+import dev.kiln.stdlib.MiniLmModel;
 import dev.kiln.stdlib.Resources;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;

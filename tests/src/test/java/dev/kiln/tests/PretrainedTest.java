@@ -12,6 +12,9 @@ import dev.kiln.runtime.Tensor;
 import dev.kiln.runtime.check.RandomInputs;
 import dev.kiln.runtime.io.Pretrained;
 import dev.kiln.runtime.io.Safetensors;
+import dev.kiln.stdlib.TinyBertEncoderModel;
+import dev.kiln.stdlib.TinyBertPreTrainingModel;
+import dev.kiln.stdlib.TinyGpt2Model;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,7 +134,7 @@ class PretrainedTest {
     float[] out = new float[rows * width];
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < width; c++) {
-        out[r * width + c] = (float) t.get((long) r * s[s.length - 1] + third * width + c);
+        out[r * width + c] = (float) t.get((long) r * s[s.length - 1] + (long) third * width + c);
       }
     }
     return new Tensor.F32(s.length == 1 ? new int[] {width} : new int[] {rows, width}, out);

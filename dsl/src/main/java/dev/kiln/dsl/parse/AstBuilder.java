@@ -37,6 +37,8 @@ final class AstBuilder extends KilnBaseVisitor<Node> {
     }
   }
 
+  // Stackless and immutable, so one shared instance is safe: it only unwinds the visitor.
+  @SuppressWarnings("StaticAssignmentOfThrowable")
   private static final Incomplete INCOMPLETE = new Incomplete();
 
   private final String file;

@@ -108,7 +108,7 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     TokenStream tokens = parser.getInputStream();
     boolean statementAhead = STATEMENT_STARTS.contains(current.getType())
         || TOP_KEYWORDS.contains(current.getType())
-        || current.getType() == KilnLexer.NAME && tokens.LA(2) == KilnLexer.ASSIGN;
+        || (current.getType() == KilnLexer.NAME && tokens.LA(2) == KilnLexer.ASSIGN);
     if (statementAhead && view.firstOnLine(current)) {
       IntervalSet expected = getExpectedTokens(parser);
       // A '{' is conjured only where recoverInline decided the user forgot just that one.
@@ -162,7 +162,7 @@ final class KilnErrorStrategy extends DefaultErrorStrategy {
     Token t = parser.getCurrentToken();
     while (t.getType() != Token.EOF
         && (!set.contains(t.getType())
-            || TOP_KEYWORDS.contains(t.getType()) && !view.firstOnLine(t))) {
+            || (TOP_KEYWORDS.contains(t.getType()) && !view.firstOnLine(t)))) {
       skip(parser);
       t = parser.getCurrentToken();
     }

@@ -78,7 +78,7 @@ final class SyntaxErrorExplainer {
   boolean looksLikeStatement(Token off) {
     int type = off.getType();
     return STATEMENT_KEYWORDS.contains(type)
-        || type == NAME && tokens.typeAt(off.getTokenIndex() + 1) == ASSIGN;
+        || (type == NAME && tokens.typeAt(off.getTokenIndex() + 1) == ASSIGN);
   }
 
   /** The message for {@code off} where a declaration should start; {@code keyword} is its likely spelling, if any. */
@@ -435,7 +435,7 @@ final class SyntaxErrorExplainer {
     }
     for (int type : expected.toList()) {
       if (CONTINUATIONS.contains(type)
-          || expectsExpression(expected) && EXPRESSION_STARTS.contains(type)) {
+          || (expectsExpression(expected) && EXPRESSION_STARTS.contains(type))) {
         continue;
       }
       wanted.add(describe(type));

@@ -920,7 +920,7 @@ public final class JavaEmitter {
   private String sliceStart(Shape x, Op.Slice s) {
     return s.start() >= 0
         ? Integer.toString(s.start())
-        : "(" + dimCode(x.dim(s.axis())) + " - " + (-s.start()) + ")";
+        : "(" + dimCode(x.dim(s.axis())) + " - " + Math.negateExact(s.start()) + ")";
   }
 
   private String attentionDims(Node n, Op.Attention at) {
@@ -1136,7 +1136,7 @@ public final class JavaEmitter {
             loc(f.out()),
             dyLoc,
             loc(f.outputs().get(1)),
-            attentionQkvGrads(n, f, at),
+            attentionQkvGrads(n, at),
             doubleLiteral(at.scale()),
             maskField(f),
             lengths(at),
@@ -1212,7 +1212,7 @@ public final class JavaEmitter {
     }
   }
 
-  private String attentionQkvGrads(Node bwd, Node f, Op.Attention at) {
+  private String attentionQkvGrads(Node bwd, Op.Attention at) {
     int hd = at.heads() * at.headDim();
     if (!at.cross()) {
       String base = gradLoc(bwd, 0);
@@ -1684,7 +1684,8 @@ public final class JavaEmitter {
   /** A Java identifier from a model name: letters and digits kept, everything else an underscore. */
   static String javaName(String name) {
     StringBuilder sb = new StringBuilder();
-    for (char c : name.toCharArray()) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
       sb.append(Character.isLetterOrDigit(c) && c < 128 ? c : '_');
     }
     if (sb.isEmpty() || Character.isDigit(sb.charAt(0))) {
@@ -1696,7 +1697,8 @@ public final class JavaEmitter {
   /** Text safe inside a {@code //} comment: no line breaks, no Unicode escapes. */
   static String commentSafe(String s) {
     StringBuilder sb = new StringBuilder();
-    for (char c : s.toCharArray()) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
       if (c == '\\') {
         sb.append("\\\\");
       } else if (Character.isISOControl(c)) {

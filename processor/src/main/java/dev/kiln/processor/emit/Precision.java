@@ -7,6 +7,7 @@ import com.palantir.javapoet.TypeName;
  * The two flavours of generated model: float32 (what trains and serves) and a float64 twin with the
  * same schedule, calling the scalar double-precision reference kernels, used by gradient checks.
  */
+@SuppressWarnings("ImmutableEnumChecker") // JavaPoet names are immutable, only not annotated so
 public enum Precision {
   F32("", TypeName.FLOAT, "Kernels32", "FloatModel", "F32"),
   F64("F64", TypeName.DOUBLE, "Kernels64", "DoubleModel", "F64");

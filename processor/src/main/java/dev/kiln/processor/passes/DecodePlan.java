@@ -63,7 +63,7 @@ public record DecodePlan(Value tokens, Value logits, List<Node> nodes, int maxPo
       if (n.outputs().stream().noneMatch(v -> needed.contains(v.id()))) {
         continue;
       }
-      if (!positionWise(n, b, t, tokens)) {
+      if (!positionWise(n, b, t)) {
         return null;
       }
       slice.addFirst(n);
@@ -77,7 +77,7 @@ public record DecodePlan(Value tokens, Value logits, List<Node> nodes, int maxPo
     return new DecodePlan(tokens, logits, slice, time.max());
   }
 
-  private static boolean positionWise(Node n, Dim.Sym b, Dim.Sym t, Value tokens) {
+  private static boolean positionWise(Node n, Dim.Sym b, Dim.Sym t) {
     return switch (n.op()) {
       case Op.Iota i -> i.length().equals(t);
       case Op.Sinusoidal s -> s.length().equals(t);

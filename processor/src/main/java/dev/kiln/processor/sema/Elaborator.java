@@ -134,7 +134,7 @@ public final class Elaborator {
       modelConfig.bind(p.name(), b.value(), b.span());
     }
     laterDefinitions = definitions(model.body());
-    execBody(model.body(), false, model.span());
+    execBody(model.body(), false);
     checkUnusedInputs();
     Value loss = chooseLoss(model);
     if (g.outputs.isEmpty() && !diags.hasErrors()) {
@@ -211,7 +211,7 @@ public final class Elaborator {
   /** Marker for a {@code return} met while executing a block body. */
   private record Returned(SemValue value) {}
 
-  private Returned execBody(List<Stmt> body, boolean inBlock, Span owner) {
+  private Returned execBody(List<Stmt> body, boolean inBlock) {
     for (int i = 0; i < body.size(); i++) {
       Stmt s = body.get(i);
       Returned r = exec(s, inBlock);
@@ -259,7 +259,7 @@ public final class Elaborator {
             Message.NOT_BOOLEAN.report(diags, i.cond().span(), c.describe());
             return null;
           }
-          return execBody(b.value() ? i.then() : i.otherwise(), inBlock, i.span());
+          return execBody(b.value() ? i.then() : i.otherwise(), inBlock);
         }
         case Stmt.Return r -> {
           if (!inBlock) {
@@ -306,7 +306,7 @@ public final class Elaborator {
       env.bind(f.var(), new SemValue.Int(i), f.span());
       loopLabels.addLast("_" + f.var() + i);
       try {
-        Returned r = execBody(f.body(), inBlock, f.span());
+        Returned r = execBody(f.body(), inBlock);
         if (r != null) {
           return r;
         }
@@ -1115,7 +1115,7 @@ public final class Elaborator {
         }
       }
       laterDefinitions = definitions(block.body());
-      Returned r = execBody(block.body(), true, block.span());
+      Returned r = execBody(block.body(), true);
       if (r == null) {
         Message.MISPLACED_RETURN.report(
             diags, block.span(), "block '" + block.name() + "' ends without 'return'");

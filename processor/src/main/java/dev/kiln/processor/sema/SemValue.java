@@ -19,6 +19,8 @@ sealed interface SemValue {
     }
   }
 
+  @SuppressWarnings(
+      "JavaLangClash") // always qualified as SemValue.Float: the language's float type
   record Float(double value) implements SemValue {
     @Override
     public String describe() {

@@ -87,10 +87,12 @@ public final class Json {
     // Quoting must never fail, so lone surrogates become escapes here rather than errors.
     for (int i = 0; i < head.length(); i++) {
       char c = head.charAt(i);
-      boolean paired = Character.isHighSurrogate(c)
-              && i + 1 < head.length()
-              && Character.isLowSurrogate(head.charAt(i + 1))
-          || Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(head.charAt(i - 1));
+      boolean pairStart = Character.isHighSurrogate(c)
+          && i + 1 < head.length()
+          && Character.isLowSurrogate(head.charAt(i + 1));
+      boolean pairEnd =
+          Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(head.charAt(i - 1));
+      boolean paired = pairStart || pairEnd;
       if (c == '"' || c == '\\') {
         sb.append('\\').append(c);
       } else if (c == '\n' || c == '\r' || c == '\t') {

@@ -3,6 +3,7 @@ package dev.kiln.runtime.json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * RFC 8259 parser over a String. It is iterative (an explicit stack of open containers) so that the
@@ -11,11 +12,11 @@ import java.util.List;
 final class JsonParser {
   /** An open object or array and, for an object, the key whose value is being parsed. */
   private static final class Frame {
-    final LinkedHashMap<String, Object> map;
+    final Map<String, Object> map;
     final List<Object> list;
     String key;
 
-    Frame(LinkedHashMap<String, Object> map, List<Object> list) {
+    Frame(Map<String, Object> map, List<Object> list) {
       this.map = map;
       this.list = list;
     }
@@ -106,7 +107,7 @@ final class JsonParser {
     }
   }
 
-  private String parseKey(LinkedHashMap<String, Object> map, String expectation) {
+  private String parseKey(Map<String, Object> map, String expectation) {
     int start = pos;
     if (pos >= text.length() || text.charAt(pos) != '"') {
       throw expected(expectation);
@@ -137,11 +138,11 @@ final class JsonParser {
     }
     if (text.startsWith("true", pos)) {
       pos += 4;
-      return Boolean.TRUE;
+      return true;
     }
     if (text.startsWith("false", pos)) {
       pos += 5;
-      return Boolean.FALSE;
+      return false;
     }
     if (text.startsWith("null", pos)) {
       pos += 4;

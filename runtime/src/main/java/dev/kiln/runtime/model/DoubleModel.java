@@ -39,7 +39,7 @@ public abstract class DoubleModel extends AbstractModel {
       try {
         arena = new double[n];
       } catch (OutOfMemoryError e) {
-        throw new KilnException("not enough memory for " + (8L * n >> 20)
+        throw new KilnException("not enough memory for " + ((8L * n) >> 20)
             + " MiB of activations; use a smaller batch or sequence, or raise -Xmx");
       }
     }

@@ -39,7 +39,7 @@ public abstract class FloatModel extends AbstractModel {
       try {
         arena = new float[n];
       } catch (OutOfMemoryError e) {
-        throw new KilnException("not enough memory for " + (4L * n >> 20)
+        throw new KilnException("not enough memory for " + ((4L * n) >> 20)
             + " MiB of activations; use a smaller batch or sequence, or raise -Xmx");
       }
     }

@@ -159,7 +159,7 @@ public final class Checkpoint {
     for (Map.Entry<String, Object> e : now.entrySet()) {
       Object s = saved.get(e.getKey());
       Object n = e.getValue();
-      boolean same = s instanceof Number a && n instanceof Number b
+      boolean same = (s instanceof Number a && n instanceof Number b)
           ? a.doubleValue() == b.doubleValue()
           : java.util.Objects.equals(s, n);
       if (!same) {

@@ -15,10 +15,13 @@ public final class Progress {
   private final long start = System.nanoTime();
   private long lastDraw;
 
+  // System.console() is still null where no console exists at all (its javadoc), hence the check.
+  @SuppressWarnings("SystemConsoleNull")
   public Progress(PrintStream out, long total, int every) {
     this.out = out;
     this.total = total;
-    this.terminal = System.console() != null && System.getenv("CI") == null;
+    this.terminal =
+        System.console() != null && System.console().isTerminal() && System.getenv("CI") == null;
     this.every = Math.max(1, every);
   }
 

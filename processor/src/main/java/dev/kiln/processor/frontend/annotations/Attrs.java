@@ -61,7 +61,7 @@ final class Attrs {
   Object value(String attribute) {
     AnnotationValue v = Mirrors.find(withDefaults, attribute);
     Object o = v == null ? null : v.getValue();
-    if (o == null || o instanceof String s && s.equals("<error>")) {
+    if (o == null || (o instanceof String s && s.equals("<error>"))) {
       ctx.javacReports(); // a required attribute left out, or a value javac could not evaluate
       failed = true;
       return null;

@@ -24,17 +24,15 @@ final class Inputs {
 
   private final Context ctx;
   private final Where where;
-  private final Map<String, MethodDecl> methods;
   private final Map<String, InputDecl> inputs = new LinkedHashMap<>();
 
-  private Inputs(Context ctx, Where where, Map<String, MethodDecl> methods) {
+  private Inputs(Context ctx, Where where) {
     this.ctx = ctx;
     this.where = where;
-    this.methods = methods;
   }
 
   static Map<String, InputDecl> ofModel(Context ctx, Where where, Map<String, MethodDecl> methods) {
-    Inputs in = new Inputs(ctx, where, methods);
+    Inputs in = new Inputs(ctx, where);
     for (MethodDecl m : methods.values()) {
       if (m.isInput()) {
         in.declare(m.name(), m.type(), m.element(), m.input(), m.name());
@@ -60,7 +58,7 @@ final class Inputs {
 
   static Map<String, InputDecl> ofBlock(
       Context ctx, Where where, Map<String, MethodDecl> methods, String block) {
-    Inputs in = new Inputs(ctx, where, methods);
+    Inputs in = new Inputs(ctx, where);
     for (MethodDecl m : methods.values()) {
       if (m.input() != null) {
         in.notInBlock(where.at(m.element(), m.input()), "method '" + m.name() + "'", block);

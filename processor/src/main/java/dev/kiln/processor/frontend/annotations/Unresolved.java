@@ -50,7 +50,7 @@ final class Unresolved {
         // javac stands in "<error>" for a value it could not evaluate, such as Missing.class.
         boolean errorValue = "<error>".equals(value)
             && !v.getKey().getReturnType().toString().equals("java.lang.String");
-        if (errorValue || value instanceof TypeMirror t && error(t)) {
+        if (errorValue || (value instanceof TypeMirror t && error(t))) {
           return true;
         }
       }
