@@ -279,11 +279,23 @@ public final class Elaborator {
     }
   }
 
+  /**
+   * Where a node was declared, as generated code shows it: the file's name without its folder (so
+   * generated sources do not depend on where the project is checked out), line and text.
+   */
   private String sourceOf(Span span) {
     if (span.origin() != null || span.line() == 0) {
-      return span.file();
+      return fileName(span.file());
     }
-    return span.file() + ":" + span.line() + ": " + program.line(span.file(), span.line());
+    return fileName(span.file()) + ":" + span.line() + ": "
+        + program.line(span.file(), span.line());
+  }
+
+  /** {@code path} without its folders. */
+  static String fileName(String path) {
+    return path == null
+        ? null
+        : path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
   }
 
   private Returned loop(Stmt.For f, boolean inBlock) {

@@ -97,7 +97,7 @@ final class GraphBuilder {
   Graph build(String name, String file, Map<String, Object> config, Value loss) {
     return new Graph(
         name,
-        file,
+        Elaborator.fileName(file),
         config,
         List.copyOf(dims.values()),
         params,
