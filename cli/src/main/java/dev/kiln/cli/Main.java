@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       GenerateCommand.class,
       EmbedCommand.class,
+      ConvertCommand.class,
       EvalCommand.class,
       CommandLine.HelpCommand.class
     })

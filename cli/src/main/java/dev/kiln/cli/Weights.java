@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.Model;
+import dev.kiln.runtime.io.LlmcCheckpoint;
 import dev.kiln.runtime.io.Pretrained;
 import dev.kiln.runtime.io.Safetensors;
 import dev.kiln.runtime.io.SafetensorsFile;
@@ -15,7 +16,7 @@ import java.util.stream.Collectors;
  * {@code --weights FILE}: a Kiln safetensors file whose names are exactly the model's parameters
  * loads strictly (every name and shape checked); anything else, such as a HuggingFace
  * {@code model.safetensors} or an ONNX export, goes through {@link Pretrained}, which maps names and
- * layouts and reports what it left out.
+ * layouts and reports what it left out; an llm.c GPT-2 {@code .bin} is recognised by its magic number.
  */
 final class Weights {
   private Weights() {}
@@ -23,6 +24,11 @@ final class Weights {
   static void load(Model m, Path file) {
     if (!Files.isRegularFile(file)) {
       throw new KilnException("weights file " + file + " does not exist");
+    }
+    if (LlmcCheckpoint.isLlmc(file)) {
+      Pretrained.Result r = Pretrained.set(m, LlmcCheckpoint.read(file), file.toString());
+      System.err.printf("imported %d parameters from llm.c file %s%n", r.parameters(), file);
+      return;
     }
     if (!file.getFileName().toString().endsWith(".onnx") && sameNames(m.spec(), file)) {
       m.load(file);
