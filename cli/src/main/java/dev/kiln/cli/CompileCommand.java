@@ -8,6 +8,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code kiln compile FILE.model [--dump-ir]}: checks and compiles a model file through the processor. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "compile",
     description =
         "Compile a .model file through Kiln's annotation processor; exit 1 with diagnostics on error.")

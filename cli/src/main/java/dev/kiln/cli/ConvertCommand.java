@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
  * an llm.c {@code .bin}, so the same weights run in Kiln and in llm.c.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "convert",
     description =
         "Write a model's weights (seeded or imported) as Kiln safetensors, or as an llm.c .bin (GPT-2).")

@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
  * against the text's unigram entropy and prints a sample.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "demo",
     description =
         "Train a small GPT on bundled Jane Austen text (a few minutes on 2 cores), then sample from it.")

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
  * prints the cosine similarity of every pair and optionally writes the vectors.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "embed",
     description =
         "Sentence embeddings (mean pooling) from a BERT encoder, and their cosine similarities.")

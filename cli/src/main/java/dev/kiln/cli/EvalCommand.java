@@ -15,7 +15,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code kiln eval}: the mean loss (and perplexity) of a trained model on data, dropout off. */
-@Command(name = "eval", description = "Mean loss and perplexity of a model on data (eval mode).")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "eval",
+    description = "Mean loss and perplexity of a model on data (eval mode).")
 final class EvalCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", description = "a training run's folder or one checkpoint folder")
   Path checkpoint;

@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
  * Kiln against an independent implementation.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "forward",
     description =
         "Run a model on weights and inputs from safetensors files; write its outputs (and gradients).")

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
  * {@code [MASK]}; encoder-decoders translate the prompt (greedy, or beam search with a length penalty).
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "generate",
     description =
         "Continue a prompt (causal LMs), fill [MASK] (BERT), or translate (encoder-decoders).")
@@ -34,7 +35,10 @@ final class GenerateCommand implements Callable<Integer> {
       description = "a model (stdlib name or .model file) when no checkpoint is given")
   String model;
 
-  @Option(names = "--weights", description = "weights for --model (safetensors)")
+  @Option(
+      names = "--weights",
+      description =
+          "weights for --model: Kiln or HuggingFace safetensors, ONNX (BERT), llm.c .bin (GPT-2)")
   Path weights;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE")

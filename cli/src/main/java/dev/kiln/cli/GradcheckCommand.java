@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code kiln gradcheck MODEL}: the generated backward against double-precision finite differences. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "gradcheck",
     description =
         "Check every parameter gradient against central finite differences in double precision.")

@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
  * crash-safe checkpoints; {@code --resume} continues exactly where the last checkpoint stopped.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "train",
     description =
         "Train a model (stdlib name or .model file) on text, a token file, pairs, or a synthetic task.")
@@ -62,7 +63,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--weights",
-      description = "initial weights (safetensors) instead of random initialisation")
+      description =
+          "initial weights instead of random initialisation: Kiln or HuggingFace safetensors, ONNX (BERT), llm.c .bin (GPT-2)")
   Path weights;
 
   @Option(names = "--steps", defaultValue = "200")
