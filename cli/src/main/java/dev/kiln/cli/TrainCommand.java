@@ -160,6 +160,9 @@ final class TrainCommand implements Callable<Integer> {
     ModelRef ref = resumed != null
         ? ModelRef.fromJson(resumed.get("model_ref"))
         : ModelRef.of(model, name, sets);
+    if (resumed != null) {
+      requireSameConfig(ref, ckpt);
+    }
     String dataSpec = data == null ? "synthetic" : data;
     String tokSpec = tokenizer != null ? tokenizer : Tokenizers.defaultFor(model);
     String text = null;
@@ -288,6 +291,22 @@ final class TrainCommand implements Callable<Integer> {
     o.put("accumulate", accumulate);
     o.put("seed", seed);
     return o;
+  }
+
+  /**
+   * A resumed run continues the configuration it was started with (restoreOptions checks the model):
+   * a different --set on the command line is an error rather than silently ignored.
+   */
+  private void requireSameConfig(ModelRef recorded, Path ckpt) {
+    for (Map.Entry<String, String> e : sets.entrySet()) {
+      String was = recorded.sets().get(e.getKey());
+      if (!e.getValue().equals(was)) {
+        throw new KilnException("checkpoint " + ckpt + " was trained with "
+            + (was == null ? "the model's default " + e.getKey() : e.getKey() + "=" + was)
+            + ", not " + e.getKey() + "="
+            + e.getValue() + "; a checkpoint only resumes its own configuration");
+      }
+    }
   }
 
   /** A resumed run continues with the options it was started with. */

@@ -191,6 +191,52 @@ class MainJobTest {
     assertTrue(Cli.run("train", "--out", dir.resolve("none").toString(), "--resume")
         .err()
         .contains("--resume: no checkpoint in"));
+
+    // A checkpoint only resumes its own configuration, and only with its own tokenizer.
+    Path run = dir.resolve("small");
+    String[] small = {
+      "--model",
+      "gpt2-tiny",
+      "--tokenizer",
+      "char",
+      "--data",
+      CORPUS.resolve("austen-persuasion.txt").toString(),
+      "--batch",
+      "2",
+      "--seq",
+      "16",
+      "--out",
+      run.toString()
+    };
+    assertEquals(
+        0,
+        Cli.run(concat(concat(new String[] {"train"}, small), "--steps", "2")).exit());
+    assertTrue(
+        Cli.run("train", "--out", run.toString(), "--resume", "--steps", "4", "--set", "d=32")
+            .err()
+            .contains("was trained with the model's default d, not d=32"));
+    assertTrue(
+        Cli.run("generate", "--checkpoint", run.toString(), "--tokenizer", "gpt2", "--prompt", "hi")
+            .err()
+            .contains("was trained with tokenizer char, not gpt2"));
+
+    // Token ids outside the model's vocabulary.
+    Path tokens = dir.resolve("big.tok");
+    dev.kiln.runtime.data.TokenFile.write(tokens, new int[] {1, 2, 70000, 3, 4, 5, 6, 7, 8, 9});
+    String err = Cli.run(
+            "train",
+            "--model",
+            "gpt2-tiny",
+            "--data",
+            tokens.toString(),
+            "--steps",
+            "1",
+            "--batch",
+            "1",
+            "--seq",
+            "4")
+        .err();
+    assertTrue(err.contains("70000") && err.contains("vocabulary"), err);
   }
 
   private static String[] concat(String[] a, String... b) {

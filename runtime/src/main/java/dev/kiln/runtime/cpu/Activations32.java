@@ -78,8 +78,7 @@ final class Activations32 {
     for (int c = 8; c >= 0; c--) {
       p = p.fma(t, FloatVector.broadcast(S, ERFC_P[c]));
     }
-    FloatVector halfErfc =
-        t.mul(z.mul(z).neg().add(p).lanewise(VectorOperators.EXP)).mul(0.5f);
+    FloatVector halfErfc = t.mul(VecMath.exp(z.mul(z).neg().add(p))).mul(0.5f);
     // Φ(x) = erfc(-x/√2)/2: for x < 0 that is erfc(z)/2 directly, for x ≥ 0 it is 1 - erfc(z)/2.
     return FloatVector.broadcast(S, 1f)
         .sub(halfErfc)
@@ -106,7 +105,7 @@ final class Activations32 {
       int i = from;
       for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
         FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-        FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+        FloatVector pdf = VecMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
         FloatVector grad = v.fma(pdf, normalCdf(v));
         grad.fma(
                 FloatVector.fromArray(S, dout, doutOff + i),
@@ -128,7 +127,7 @@ final class Activations32 {
       for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
         FloatVector v = FloatVector.fromArray(S, x, xOff + i);
         FloatVector u = v.mul(v).fma(GELU_TANH_K, 1f).mul(v).mul(GELU_TANH_C);
-        FloatVector t = u.lanewise(VectorOperators.TANH);
+        FloatVector t = VecMath.tanh(u);
         t.add(1f).mul(v).mul(0.5f).intoArray(out, outOff + i);
       }
       for (; i < to; i++) {
@@ -146,8 +145,7 @@ final class Activations32 {
       for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
         FloatVector v = FloatVector.fromArray(S, x, xOff + i);
         FloatVector v2 = v.mul(v);
-        FloatVector t =
-            v2.fma(GELU_TANH_K, 1f).mul(v).mul(GELU_TANH_C).lanewise(VectorOperators.TANH);
+        FloatVector t = VecMath.tanh(v2.fma(GELU_TANH_K, 1f).mul(v).mul(GELU_TANH_C));
         FloatVector du = v2.fma(3 * GELU_TANH_K, 1f).mul(GELU_TANH_C);
         // 0.5·(1 + t) + 0.5·x·(1 - t²)·du
         FloatVector sech2 = t.mul(t).neg().add(1f);
@@ -170,9 +168,7 @@ final class Activations32 {
     forElements(n, (from, to) -> {
       int i = from;
       for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-        FloatVector.fromArray(S, x, xOff + i)
-            .lanewise(VectorOperators.TANH)
-            .intoArray(out, outOff + i);
+        VecMath.tanh(FloatVector.fromArray(S, x, xOff + i)).intoArray(out, outOff + i);
       }
       for (; i < to; i++) {
         out[outOff + i] = (float) Math.tanh(x[xOff + i]);

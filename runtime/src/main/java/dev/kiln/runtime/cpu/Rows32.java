@@ -4,7 +4,6 @@ import static dev.kiln.runtime.cpu.Vec.L;
 import static dev.kiln.runtime.cpu.Vec.S;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Float kernels that normalise along the last dimension (layer norm, softmax, cross entropy): threads
@@ -302,8 +301,7 @@ final class Rows32 {
         FloatVector vgs = FloatVector.broadcast(S, gs);
         int j = 0;
         for (int bound = S.loopBound(V); j < bound; j += L) {
-          FloatVector p =
-              FloatVector.fromArray(S, logits, li + j).sub(vl).lanewise(VectorOperators.EXP);
+          FloatVector p = VecMath.exp(FloatVector.fromArray(S, logits, li + j).sub(vl));
           p.sub(vu).fma(vgs, FloatVector.fromArray(S, dlogits, di + j)).intoArray(dlogits, di + j);
         }
         for (; j < V; j++) {

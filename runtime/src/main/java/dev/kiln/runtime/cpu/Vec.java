@@ -66,7 +66,7 @@ final class Vec {
       acc0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc0);
       i += L;
     }
-    float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    float s = VecMath.sum(acc0.add(acc1));
     for (; i < n; i++) {
       s += x[xOff + i] * y[yOff + i];
     }
@@ -92,7 +92,7 @@ final class Vec {
         a2 = a2.add(FloatVector.fromArray(S, x, xOff + i + 2 * L));
         a3 = a3.add(FloatVector.fromArray(S, x, xOff + i + 3 * L));
       }
-      total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+      total += VecMath.sum(a0.add(a1).add(a2.add(a3)));
     }
     for (; i < n; i++) {
       total += x[xOff + i];
@@ -126,7 +126,7 @@ final class Vec {
         a2 = v2.fma(v2, a2);
         a3 = v3.fma(v3, a3);
       }
-      total += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+      total += VecMath.sum(a0.add(a1).add(a2.add(a3)));
     }
     for (; i < n; i++) {
       double d = x[xOff + i] - mu;
@@ -167,11 +167,11 @@ final class Vec {
       FloatVector acc = FloatVector.zero(S);
       int end = Math.min(bound, i + 32 * L);
       for (; i < end; i += L) {
-        FloatVector e = FloatVector.fromArray(S, x, xOff + i).sub(vs).lanewise(VectorOperators.EXP);
+        FloatVector e = VecMath.exp(FloatVector.fromArray(S, x, xOff + i).sub(vs));
         e.intoArray(out, outOff + i);
         acc = acc.add(e);
       }
-      total += acc.reduceLanes(VectorOperators.ADD);
+      total += VecMath.sum(acc);
     }
     for (; i < n; i++) {
       float e = (float) Math.exp(x[xOff + i] - shift);
@@ -190,9 +190,9 @@ final class Vec {
       FloatVector acc = FloatVector.zero(S);
       int end = Math.min(bound, i + 32 * L);
       for (; i < end; i += L) {
-        acc = acc.add(FloatVector.fromArray(S, x, xOff + i).sub(vs).lanewise(VectorOperators.EXP));
+        acc = acc.add(VecMath.exp(FloatVector.fromArray(S, x, xOff + i).sub(vs)));
       }
-      total += acc.reduceLanes(VectorOperators.ADD);
+      total += VecMath.sum(acc);
     }
     for (; i < n; i++) {
       total += Math.exp(x[xOff + i] - shift);

@@ -22,7 +22,8 @@ import java.util.Objects;
 /**
  * Builds a safetensors file from named Kiln tensors and string metadata, and writes it atomically.
  *
- * <p>The header lists tensors in insertion order, after {@code __metadata__} (when there is any), and is
+ * <p>The header lists tensors in insertion order, after {@code __metadata__} (when there is any; its
+ * keys sorted), and is
  * padded with spaces to a multiple of 8 bytes, as the reference implementation does. The data
  * section stores 8-byte dtypes before 4-byte ones (insertion order within each), so that every
  * tensor is naturally aligned for readers that map the file. Tensors are not copied: do not
@@ -32,7 +33,9 @@ public final class SafetensorsWriter {
   private static final int CHUNK = 1 << 20;
 
   private final Map<String, Tensor> tensors = new LinkedHashMap<>();
-  private final Map<String, String> metadata = new LinkedHashMap<>();
+  // Sorted, so a file's bytes do not depend on the iteration order of the caller's map (Map.of's
+  // differs from one JVM to the next): the same model state always gives the same file.
+  private final Map<String, String> metadata = new java.util.TreeMap<>();
 
   /** Adds a tensor; names must be unique, valid Unicode, and not {@code __metadata__}. */
   public SafetensorsWriter add(String name, Tensor tensor) {
