@@ -68,7 +68,7 @@ public final class Checkpoint {
       AtomicFiles.writeString(tmp.resolve("state.json"), Json.pretty(full) + "\n");
       syncDirectory(tmp);
       if (Files.exists(target)) {
-        deleteTree(target); // a rerun of the same step replaces it
+        retire(target); // a rerun of the same step replaces it
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       syncDirectory(out);
@@ -184,7 +184,7 @@ public final class Checkpoint {
     List<Path> all = checkpoints(out);
     for (int i = 0; i < all.size() - KEEP; i++) {
       if (!all.get(i).getFileName().toString().equals(keep)) {
-        deleteTree(all.get(i));
+        retire(all.get(i));
       }
     }
     try (var s = Files.list(out)) {
@@ -201,6 +201,16 @@ public final class Checkpoint {
     } catch (IOException | UnsupportedOperationException e) {
       // Some file systems cannot sync a directory; the rename is still atomic.
     }
+  }
+
+  /**
+   * Removes a checkpoint folder by first renaming it to a temporary name (atomic), so a kill during
+   * the deletion never leaves a half-deleted folder under a checkpoint's name.
+   */
+  private static void retire(Path dir) throws IOException {
+    Path doomed = dir.resolveSibling("." + dir.getFileName() + ".old-" + System.nanoTime());
+    Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+    deleteTree(doomed);
   }
 
   private static void deleteTree(Path p) throws IOException {
