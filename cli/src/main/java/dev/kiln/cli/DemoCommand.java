@@ -129,6 +129,7 @@ final class DemoCommand implements Callable<Integer> {
         unigram,
         r.tokensPerSecond());
     System.out.println("checkpoint: " + Checkpoint.latest(out));
+    System.out.println("plot: " + Plot.writeFor(out));
     int[] sample = Generator.generate(
         m, tok.encode(prompt), tokens, seq, new Sampler(0.8, 0, 0.95, seed), -1, "logits");
     System.out.println("--- sample ---");

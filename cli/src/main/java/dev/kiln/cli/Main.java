@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       EmbedCommand.class,
       ConvertCommand.class,
+      PlotCommand.class,
       EvalCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -269,6 +269,7 @@ final class TrainCommand implements Callable<Integer> {
         r.tokensPerSecond());
     if (out != null) {
       System.out.println("checkpoint: " + Checkpoint.latest(out));
+      System.out.println("plot: " + Plot.writeFor(out));
     }
     return 0;
   }

@@ -62,6 +62,7 @@ class MainJobTest {
     assertEquals(0, first.exit(), first.err());
     Cli.Result resumed = Cli.run("train", "--out", parts.toString(), "--resume");
     assertEquals(0, resumed.exit(), resumed.err());
+    assertTrue(Files.exists(parts.resolve("loss.html")), "train writes its plot");
     assertTrue(resumed.err().contains("resuming from"), resumed.err());
     assertEquals(
         losses(whole), losses(parts), "the loss curve continues identically after --resume");
