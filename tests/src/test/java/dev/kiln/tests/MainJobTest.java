@@ -240,6 +240,48 @@ class MainJobTest {
     assertTrue(err.contains("70000") && err.contains("vocabulary"), err);
   }
 
+  @Test
+  void aDivergingRunStopsNamingTheStepAndKeepsItsLastCheckpoint() throws IOException {
+    Path out = dir.resolve("diverge");
+    Cli.Result r = Cli.run(
+        "train",
+        "--model",
+        "gpt2-tiny",
+        "--set",
+        "layers=1",
+        "--set",
+        "vocab=64",
+        "--tokenizer",
+        "char",
+        "--data",
+        "synthetic",
+        "--lr",
+        "1e30",
+        "--clip",
+        "0",
+        "--warmup",
+        "0",
+        "--steps",
+        "30",
+        "--batch",
+        "2",
+        "--seq",
+        "8",
+        "--checkpoint-every",
+        "1",
+        "--out",
+        out.toString());
+    assertEquals(1, r.exit());
+    assertTrue(
+        r.err()
+            .matches(
+                "(?s).*the loss is (NaN|Infinity) at step \\d+ \\((first non-finite parameter: |every parameter is finite; the largest).*"),
+        r.err());
+    Path last = dev.kiln.runtime.train.Checkpoint.latest(out);
+    assertTrue(last != null, "the checkpoint before the blow-up is kept");
+    dev.kiln.runtime.io.Safetensors.readAll(last.resolve("model.safetensors"));
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

@@ -91,8 +91,8 @@ public final class Trainer {
         model.forward(in, true);
         double l = model.loss();
         if (!Double.isFinite(l)) {
-          throw new KilnException("the loss is " + l + " at step " + step
-              + "; stopping with the last checkpoint intact (lower --lr?)");
+          throw new KilnException("the loss is " + l + " at step " + step + " (" + parameterReport()
+              + "); stopping with the last checkpoint intact (lower --lr?)");
         }
         loss += l / s.accumulate();
         model.backward();
@@ -110,7 +110,7 @@ public final class Trainer {
       double norm = GradClip.clip(model.gradientBuffer(), s.clip());
       if (!Double.isFinite(norm)) {
         throw new KilnException("the gradient norm is " + norm + " at step " + step
-            + " (first non-finite parameter gradient: " + firstNonFinite()
+            + " (first non-finite parameter gradient: " + firstNonFinite(model.gradientBuffer())
             + "); stopping with the last checkpoint intact");
       }
       double lr = s.schedule().lr(step, s.peakLr());
@@ -134,8 +134,35 @@ public final class Trainer {
     return new Result(first, last, s.stopAt() - startStep, tps);
   }
 
-  private String firstNonFinite() {
-    float[] g = model.gradientBuffer();
+  /**
+   * Where a non-finite loss came from: the first parameter holding NaN or Inf, or, when all are
+   * finite, the parameter with the largest magnitude (an overflow in the forward pass).
+   */
+  private String parameterReport() {
+    float[] w = model.parameterBuffer();
+    String bad = firstNonFinite(w);
+    if (!bad.equals("none")) {
+      return "first non-finite parameter: " + bad;
+    }
+    String where = "none";
+    double largest = 0;
+    for (var p : model.spec().params()) {
+      for (long i = 0; i < p.size(); i++) {
+        double a = Math.abs(w[(int) (p.offset() + i)]);
+        if (a > largest) {
+          largest = a;
+          where = p.name();
+        }
+      }
+    }
+    return String.format(
+        java.util.Locale.ROOT,
+        "every parameter is finite; the largest, |%.3g| in %s, overflowed the forward pass",
+        largest,
+        where);
+  }
+
+  private String firstNonFinite(float[] g) {
     for (var p : model.spec().params()) {
       for (long i = 0; i < p.size(); i++) {
         if (!Float.isFinite(g[(int) (p.offset() + i)])) {
