@@ -190,7 +190,7 @@ class DiagnosticsTest {
         """);
     error(
         c,
-        "m.model:6:38: error: tied weight 'tok.weight^T' has shape [11,16] (used as [16,11]), but linear from width 8 to 11 needs [8, 11]");
+        "m.model:6:38: error: tied weight 'tok.weight^T' has shape [11,16] (used as [16,11]), but linear from width 8 to 11 needs [8,11]");
   }
 
   @Test

@@ -38,11 +38,11 @@ public enum Message {
       "K0112", Severity.ERROR, "division by zero in configuration expression '%s'", null),
   NON_POSITIVE_DIM("K0113", Severity.ERROR, "%s must be positive, got %d", null),
   TIED_WEIGHT_SHAPE(
-      "K0114", Severity.ERROR, "tied weight '%s' has shape %s, but %s needs %s", "%s"),
+      "K0114", Severity.ERROR, "tied weight '%s' has shape %s, but %s needs %s", "%5$s"),
   UNUSED_INPUT(
       "K0115", Severity.WARNING, "input '%s' is never used", "remove it, or use it in the model"),
   TYPE_MISMATCH("K0116", Severity.ERROR, "%s", null),
-  UNKNOWN_MEMBER("K0117", Severity.ERROR, "'%s' has no weight named '%s'", "%s"),
+  UNKNOWN_MEMBER("K0117", Severity.ERROR, "'%s' has no weight named '%s'", "%3$s"),
   USED_BEFORE_DEFINED(
       "K0118",
       Severity.ERROR,

@@ -180,6 +180,9 @@ public final class Elaborator {
   }
 
   private void checkUnusedInputs() {
+    if (diags.hasErrors()) {
+      return; // statements skipped after an error may be the ones using an input: no false warning
+    }
     Set<Integer> used = new HashSet<>();
     for (var n : g.nodes) {
       for (Value v : n.inputs()) {

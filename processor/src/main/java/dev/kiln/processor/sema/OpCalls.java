@@ -333,7 +333,7 @@ final class OpCalls {
             op.text(),
             (transposed ? s + " (used as " + used + ")" : s.toString()),
             "linear from width " + in + " to " + wantOut,
-            "[" + in + ", " + wantOut + "]",
+            Shape.of(in, wantOut).toString(),
             fix);
         return new SemValue.Poison();
       }

@@ -128,7 +128,7 @@ class AnnotatedDiagnosticsTest {
         "}");
     error(
         c,
-        "tied weight 'fc.weight' has shape [64,32], but linear from width 64 to 11 needs [64, 11]",
+        "tied weight 'fc.weight' has shape [64,32], but linear from width 64 to 11 needs [64,11]",
         12);
     assertThat(c).hadErrorCount(1);
   }
