@@ -51,7 +51,11 @@ public final class TokenFile implements TokenStream, AutoCloseable {
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       MemorySegment all =
           size == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-      if (size >= 16 && startsWith(all, MAGIC)) {
+      if (size >= MAGIC.length && startsWith(all, MAGIC)) {
+        if (size < 20) {
+          throw new KilnException(
+              path + ": truncated Kiln token file (" + size + " bytes; the header alone is 20)");
+        }
         int width = all.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 8);
         long count =
             all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 12);
