@@ -45,6 +45,12 @@ final class ModelJob {
   private final TypeElement iface;
   private final AnnotationMirror mirror;
   private final Diagnostics diags = new Diagnostics();
+
+  /** What this job reported, with catalogue codes (which javac's rendering does not show); for tests. */
+  List<dev.kiln.dsl.diag.Diagnostic> diagnostics() {
+    return diags.all();
+  }
+
   private Program program;
 
   ModelJob(ProcessingEnvironment env, TypeElement iface) {
