@@ -15,16 +15,35 @@ final class Summary {
    * activations 1216*B*T + 64*T floats = 2.4 MiB at B=8, T=256}. {@code planDims} ("B=8,T=256")
    * chooses the run-time dims of the example; by default each dim's bound, or 1.
    */
+  private static Integer positive(String s) {
+    try {
+      int v = Integer.parseInt(s);
+      return v > 0 ? v : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
   static String of(Pipeline.Compiled c, String planDims) {
     Map<String, Integer> dims = new LinkedHashMap<>();
     for (RuntimeDim d : c.graph().dims()) {
       dims.put(d.name(), d.max() > 0 ? d.max() : d.name().equals("B") ? 8 : 1);
     }
+    StringBuilder ignored = new StringBuilder();
     if (planDims != null) {
       for (String kv : planDims.split(",")) {
         String[] parts = kv.split("=");
-        if (parts.length == 2 && dims.containsKey(parts[0].strip())) {
-          dims.put(parts[0].strip(), Integer.parseInt(parts[1].strip()));
+        Integer value = parts.length == 2 ? positive(parts[1].strip()) : null;
+        if (value != null) {
+          if (dims.containsKey(parts[0].strip())) { // a dim of other models is no error here
+            dims.put(parts[0].strip(), value);
+          }
+        } else if (!kv.isBlank()) {
+          ignored
+              .append(ignored.isEmpty() ? "" : ", ")
+              .append('\'')
+              .append(kv.strip())
+              .append('\'');
         }
       }
     }
@@ -34,7 +53,7 @@ final class Summary {
     StringBuilder at = new StringBuilder();
     dims.forEach(
         (k, v) -> at.append(at.isEmpty() ? "" : ", ").append(k).append('=').append(v));
-    return String.format(
+    String note = String.format(
         Locale.ROOT,
         "model %s: %,d parameters (%s), gradients %s, AdamW state %s; activations %s floats = %s at %s",
         c.graph().name(),
@@ -45,6 +64,10 @@ final class Summary {
         plan.formula(),
         bytes(4 * plan.arenaSize(dims)),
         at.isEmpty() ? "any size" : at);
+    return ignored.isEmpty()
+        ? note
+        : note + " (-A" + KilnProcessor.OPTION_PLAN_DIMS + " ignores " + ignored
+            + ": expected NAME=positive integer)";
   }
 
   static String bytes(long n) {

@@ -399,10 +399,10 @@ class CatalogueTest {
               output loss = embedding(tokens, 11, 4)
             }
             """,
-            "output 'loss' must be a scalar, got [B,T,4]",
+            "output 'loss' must be a scalar, got f32[B,T,4]",
             "reduce it with mean(...) or cross_entropy(...)",
-            1,
-            1),
+            3,
+            3),
         model(
             Message.DUPLICATE_DEFINITION,
             """

@@ -168,7 +168,18 @@ class DiagnosticsTest {
           output loss = cross_entropy(linear(x, vocab), targets)
         }
         """, "");
-    error(c, "m.model:1:45: error: division by zero in configuration expression 'd / heads - 4'");
+    error(c, "m.model:1:45: error: division by zero in configuration expression 'd / (heads - 4)'");
+  }
+
+  @Test
+  void divisionOfATensorByZero() {
+    Compilation c = compile("""
+          x = embedding(tokens, vocab, d) / 0
+          output loss = cross_entropy(linear(x, vocab), targets)
+        """);
+    error(
+        c,
+        "m.model:4:37: error: division by zero in 'embedding(...) / 0' (a tensor divided by zero)");
   }
 
   @Test

@@ -34,8 +34,7 @@ public enum Message {
       "mask '%s' used outside attention",
       "masks can only be passed to attention(..., mask = ...)"),
   CYCLE("K0111", Severity.ERROR, "cycle in the model graph: %s", "a value cannot depend on itself"),
-  DIVISION_BY_ZERO(
-      "K0112", Severity.ERROR, "division by zero in configuration expression '%s'", null),
+  DIVISION_BY_ZERO("K0112", Severity.ERROR, "division by zero in %s", null),
   NON_POSITIVE_DIM("K0113", Severity.ERROR, "%s must be positive, got %d", null),
   TIED_WEIGHT_SHAPE(
       "K0114", Severity.ERROR, "tied weight '%s' has shape %s, but %s needs %s", "%5$s"),

@@ -41,7 +41,8 @@ final class ConfigMath {
       default -> {}
     }
     if ((op == Expr.BinaryOp.DIV || op == Expr.BinaryOp.MOD) && b == 0) {
-      Message.DIVISION_BY_ZERO.report(diags, where.span(), Elaborator.render(where));
+      Message.DIVISION_BY_ZERO.report(
+          diags, where.span(), "configuration expression '" + Elaborator.render(where) + "'");
       return new SemValue.Poison();
     }
     if (ints) {

@@ -41,6 +41,10 @@ public final class Elaborator {
 
   private final Program program;
   private final Diagnostics diags;
+
+  /** Where each output was declared, for messages about it. */
+  private final Map<String, Span> outputSpans = new HashMap<>();
+
   private final GraphBuilder g;
   private final OpCalls ops;
   private final Deque<String> blockStack = new ArrayDeque<>();
@@ -162,7 +166,8 @@ public final class Elaborator {
     Value named = g.outputs.get("loss");
     if (named != null) {
       if (named.shape().rank() != 0) {
-        Message.LOSS_NOT_SCALAR.report(diags, model.span(), named.shape());
+        Message.LOSS_NOT_SCALAR.report(
+            diags, outputSpans.getOrDefault("loss", model.span()), "f32" + named.shape());
         return null;
       }
       return named;
@@ -458,6 +463,7 @@ public final class Elaborator {
       return;
     }
     g.outputs.put(out.name(), t);
+    outputSpans.put(out.name(), out.span());
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -655,11 +661,46 @@ public final class Elaborator {
       case Expr.BoolLit b -> Boolean.toString(b.value());
       case Expr.StringLit s -> "\"" + s.value() + "\"";
       case Expr.Call c -> c.callee() + "(...)";
-      case Expr.Binary b -> render(b.left()) + " " + b.op().symbol + " " + render(b.right());
-      case Expr.Unary u -> u.op().symbol + render(u.operand());
+      case Expr.Binary b ->
+        operand(b.left(), b.op(), false) + " " + b.op().symbol + " "
+            + operand(b.right(), b.op(), true);
+      case Expr.Unary u ->
+        u.op().symbol
+            + (u.operand() instanceof Expr.Binary || u.operand() instanceof Expr.Conditional
+                ? "(" + render(u.operand()) + ")"
+                : render(u.operand()));
       case Expr.Conditional c ->
         render(c.cond()) + " ? " + render(c.then()) + " : " + render(c.otherwise());
       case Expr.ListLit l -> "[...]";
+    };
+  }
+
+  /** An operand of {@code parent}, parenthesised where the source must have had parentheses. */
+  private static String operand(Expr e, Expr.BinaryOp parent, boolean right) {
+    boolean paren =
+        switch (e) {
+          case Expr.Conditional c -> true;
+          case Expr.Binary b -> {
+            int inner = precedence(b.op());
+            int outer = precedence(parent);
+            boolean rightAssoc = parent == Expr.BinaryOp.POW;
+            yield inner < outer || (inner == outer && right != rightAssoc);
+          }
+          default -> false;
+        };
+    return paren ? "(" + render(e) + ")" : render(e);
+  }
+
+  private static int precedence(Expr.BinaryOp op) {
+    return switch (op) {
+      case OR -> 0;
+      case AND -> 1;
+      case BIT_OR -> 2;
+      case BIT_AND -> 3;
+      case EQ, NE, LT, LE, GT, GE -> 4;
+      case ADD, SUB -> 5;
+      case MUL, DIV, MOD -> 6;
+      case POW -> 7;
     };
   }
 
@@ -779,7 +820,8 @@ public final class Elaborator {
       Value a = tensorOf(l, b.left().span(), "an operand");
       double s = SemValue.number(r);
       if (op == Expr.BinaryOp.DIV && s == 0) {
-        Message.DIVISION_BY_ZERO.report(diags, b.right().span(), render(b));
+        Message.DIVISION_BY_ZERO.report(
+            diags, b.right().span(), "'" + render(b) + "' (a tensor divided by zero)");
         return new SemValue.Poison();
       }
       return a == null
