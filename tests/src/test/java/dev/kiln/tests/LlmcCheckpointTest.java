@@ -45,7 +45,7 @@ class LlmcCheckpointTest {
     long qkvw = 256 + (long) vp * c + 32L * c + 4L * c; // floats: header, wte, wpe, ln1w, ln1b
     int r = 70;
     int k = 5;
-    float got = b.getFloat((int) (4 * (qkvw + (long) 3 * c * c + (long) r * c + k)));
+    float got = b.getFloat((int) (4 * (qkvw + 3L * c * c + (long) r * c + k)));
     assertEquals(
         ((Tensor.F32) m.parameters().get("h.1.attn.c_attn.weight")).data()[k * 3 * c + r], got);
     // Padded vocabulary rows are zero.

@@ -32,7 +32,7 @@ public final class BeamSearch {
       if (live.isEmpty()) {
         break;
       }
-      float[][] logits = lastLogits(m, src, bos, live);
+      float[][] logits = lastLogits(m, src, bos, eos, live);
       List<Hyp> next = new ArrayList<>(beams.stream().filter(Hyp::done).toList());
       for (int i = 0; i < live.size(); i++) {
         double[] logp = logSoftmax(logits[i]);
@@ -58,7 +58,7 @@ public final class BeamSearch {
         : best;
   }
 
-  private static float[][] lastLogits(Model m, int[] src, int bos, List<Hyp> live) {
+  private static float[][] lastLogits(Model m, int[] src, int bos, int eos, List<Hyp> live) {
     int b = live.size();
     int s = src.length + 1;
     int t = live.getFirst().tokens().length + 1;
@@ -66,7 +66,7 @@ public final class BeamSearch {
     int[] tgt = new int[b * t];
     for (int i = 0; i < b; i++) {
       System.arraycopy(src, 0, srcIds, i * s, src.length);
-      srcIds[i * s + src.length] = 2;
+      srcIds[i * s + src.length] = eos; // the source ends like a training source
       tgt[i * t] = bos;
       System.arraycopy(live.get(i).tokens(), 0, tgt, i * t + 1, t - 1);
     }
