@@ -1,6 +1,5 @@
 package dev.kiln.cli;
 
-import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.Tensor;
 import dev.kiln.runtime.data.CharTokenizer;
 import dev.kiln.runtime.data.LmBatches;
@@ -32,7 +31,7 @@ import picocli.CommandLine.Option;
     description =
         "Train a small GPT on bundled Jane Austen text (a few minutes on 2 cores), then sample from it.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--steps", defaultValue = "500")
+  @Option(names = "--steps", defaultValue = "1200")
   long steps;
 
   @Option(names = "--batch", defaultValue = "16")
@@ -92,10 +91,12 @@ final class DemoCommand implements Callable<Integer> {
     if (resume) {
       Path ckpt = Checkpoint.latest(out);
       if (ckpt == null) {
-        throw new KilnException("--resume: no checkpoint in " + out);
+        System.err.println("no checkpoint in " + out
+            + " yet (the run stopped before its first one): starting from step 0");
+      } else {
+        start = Checkpoint.load(ckpt, m, opt).step();
+        System.err.println("resuming from " + ckpt + " at step " + start);
       }
-      start = Checkpoint.load(ckpt, m, opt).step();
-      System.err.println("resuming from " + ckpt + " at step " + start);
     }
     double unigram = unigramEntropy(train, tok.size());
     System.err.printf(
@@ -112,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
         new Schedule.WarmupCosine(Math.min(50, steps / 10), steps, 0.1),
         1.0,
         1,
-        Math.max(50, steps / 5),
+        Math.max(50, steps / 12),
         out,
         25);
     Trainer trainer = new Trainer(m, opt, settings, System.err)

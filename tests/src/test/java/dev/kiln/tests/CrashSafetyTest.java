@@ -121,6 +121,10 @@ class CrashSafetyTest {
     System.out.println("killed " + kills + " times, after metrics lines " + killedAt + "; final "
         + Checkpoint.latest(run));
     assertTrue(kills >= 5, "only " + kills + " kills happened");
+    assertEquals(
+        lossCurve(reference),
+        lossCurve(run),
+        "the resumed runs' metrics continue the same loss curve");
     String last = String.format("checkpoint-%07d", STEPS);
     for (String file : List.of("model.safetensors", "optimizer.safetensors")) {
       assertArrayEquals(
@@ -128,6 +132,13 @@ class CrashSafetyTest {
           Files.readAllBytes(run.resolve(last).resolve(file)),
           file + " of the killed-and-resumed run differs from the uninterrupted run's");
     }
+  }
+
+  /** (step, loss) per line of metrics.jsonl, in file order. */
+  private static List<String> lossCurve(Path run) throws IOException {
+    return Files.readAllLines(run.resolve("metrics.jsonl")).stream()
+        .map(l -> l.replaceAll(".*\"step\":(\\d+),\"loss\":([^,]+),.*", "$1 $2"))
+        .toList();
   }
 
   /** Steps logged so far (resumed runs append, so this counts repeated steps too). */

@@ -2,6 +2,7 @@ package dev.kiln.runtime.train;
 
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.Tensor;
+import dev.kiln.runtime.io.AtomicFiles;
 import dev.kiln.runtime.json.Json;
 import dev.kiln.runtime.model.FloatModel;
 import java.io.IOException;
@@ -77,6 +78,7 @@ public final class Trainer {
 
   /** Runs from {@code startStep + 1} to the last step; {@code startStep} is 0 or a resumed checkpoint's step. */
   public Result run(Batches batches, long startStep) {
+    trimMetrics(startStep);
     Progress progress = new Progress(log, s.steps(), s.logEvery());
     long tokens = 0;
     long t0 = System.nanoTime();
@@ -181,6 +183,37 @@ public final class Trainer {
       }
     }
     return max;
+  }
+
+  /**
+   * Drops the lines of {@code metrics.jsonl} after {@code startStep}: a killed run logged steps past
+   * its last checkpoint, which the resumed run repeats. So the file always holds one line per step,
+   * the curve an uninterrupted run would have written (its tokens/s aside).
+   */
+  private void trimMetrics(long startStep) {
+    Path file = s.out() == null ? null : s.out().resolve("metrics.jsonl");
+    if (file == null || !Files.exists(file)) {
+      return;
+    }
+    try {
+      StringBuilder kept = new StringBuilder();
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        Object row;
+        try {
+          row = Json.parse(line);
+        } catch (RuntimeException e) {
+          continue; // the half-written last line of a killed run
+        }
+        if (row instanceof Map<?, ?> m
+            && m.get("step") instanceof Number n
+            && n.longValue() <= startStep) {
+          kept.append(line).append('\n');
+        }
+      }
+      AtomicFiles.writeString(file, kept.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot rewrite " + file, e);
+    }
   }
 
   private void metrics(long step, double loss, double lr, double tps) {
