@@ -50,6 +50,9 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--prompt", required = true)
   String prompt;
 
+  @Option(names = "--prompt-b", description = "second sentence of a pair, for a BERT classifier")
+  String promptB;
+
   @Option(names = "--tokens", defaultValue = "100", description = "most new tokens")
   int tokens;
 
@@ -89,9 +92,17 @@ final class GenerateCommand implements Callable<Integer> {
       case LM -> causal(ctx);
       case MLM -> fillMask(ctx);
       case SEQ2SEQ -> translate(ctx);
-      case OTHER ->
-        throw new KilnException("model " + m.spec().name()
-            + " is not a language model, a masked LM or an encoder-decoder; nothing to generate");
+      case OTHER -> {
+        if (m.spec().input("ids") != null
+            && m.spec().input("labels") != null
+            && m.spec().output("logits") != null) {
+          classify(ctx);
+        } else {
+          throw new KilnException(
+              "model " + m.spec().name()
+                  + " is not a language model, a masked LM, an encoder-decoder or a BERT classifier; nothing to generate");
+        }
+      }
     }
     return 0;
   }
@@ -161,6 +172,45 @@ final class GenerateCommand implements Callable<Integer> {
     if (!any) {
       throw new KilnException("the prompt has no [MASK] to fill");
     }
+  }
+
+  /** A BERT sequence classifier: the class probabilities of the prompt (with --prompt-b, of the pair). */
+  private void classify(RunContext ctx) {
+    Tokenizer tok = ctx.requireTokenizer();
+    if (!(tok instanceof dev.kiln.runtime.tokenize.WordPieceTokenizer wp)) {
+      throw new KilnException("classification needs the bert tokenizer, not " + tok.name());
+    }
+    int maxT = ctx.model().spec().dims().stream()
+        .filter(d -> d.name().equals("T"))
+        .mapToInt(d -> d.max())
+        .findFirst()
+        .orElse(512);
+    dev.kiln.runtime.tokenize.SegmentedIds s =
+        promptB == null ? wp.encodeSingle(prompt, maxT) : wp.encodePair(prompt, promptB, maxT);
+    int t = s.ids().length;
+    Map<String, Tensor> in = new LinkedHashMap<>();
+    in.put("ids", new Tensor.I32(new int[] {1, t}, s.ids()));
+    in.put("segments", new Tensor.I32(new int[] {1, t}, s.segmentIds()));
+    in.put("lengths", new Tensor.I32(new int[] {1}, new int[] {t}));
+    in.put("labels", new Tensor.I32(new int[] {1}, new int[1]));
+    ctx.model().forward(in, false);
+    Tensor logits = ctx.model().output("logits");
+    int classes = (int) logits.size();
+    double max = Double.NEGATIVE_INFINITY;
+    for (int c = 0; c < classes; c++) {
+      max = Math.max(max, logits.get(c));
+    }
+    double sum = 0;
+    double[] p = new double[classes];
+    for (int c = 0; c < classes; c++) {
+      p[c] = Math.exp(logits.get(c) - max);
+      sum += p[c];
+    }
+    StringBuilder sb = new StringBuilder("class probabilities:");
+    for (int c = 0; c < classes; c++) {
+      sb.append(String.format(Locale.ROOT, "  %d: %.4f", c, p[c] / sum));
+    }
+    System.out.println(sb);
   }
 
   private void translate(RunContext ctx) {

@@ -241,6 +241,54 @@ class MainJobTest {
   }
 
   @Test
+  void bertClassifierGivesClassProbabilities() {
+    Path out = dir.resolve("classifier");
+    Cli.Result t = Cli.run(
+        "train",
+        "--model",
+        "bert-classifier",
+        "--set",
+        "layers=1",
+        "--set",
+        "d=32",
+        "--set",
+        "heads=2",
+        "--set",
+        "ff=64",
+        "--set",
+        "ctx=64",
+        "--set",
+        "classes=3",
+        "--steps",
+        "2",
+        "--batch",
+        "2",
+        "--seq",
+        "16",
+        "--out",
+        out.toString());
+    assertEquals(0, t.exit(), t.err());
+    Cli.Result g = Cli.run(
+        "generate",
+        "--checkpoint",
+        out.toString(),
+        "--prompt",
+        "A fine day.",
+        "--prompt-b",
+        "It rained.");
+    assertEquals(0, g.exit(), g.err());
+    String line = g.out().strip();
+    assertTrue(line.startsWith("class probabilities:"), line);
+    double sum = 0;
+    for (String part : line.substring(line.indexOf(':') + 1).trim().split("\\s+\\d+: |^\\d+: ")) {
+      if (!part.isBlank()) {
+        sum += Double.parseDouble(part.trim());
+      }
+    }
+    assertEquals(1.0, sum, 1e-3, line);
+  }
+
+  @Test
   void aDivergingRunStopsNamingTheStepAndKeepsItsLastCheckpoint() throws IOException {
     Path out = dir.resolve("diverge");
     Cli.Result r = Cli.run(
