@@ -53,7 +53,15 @@ final class Feeds {
 
   /** Causal LM windows over {@code stream}, or the copy task when it is null. */
   static Trainer.Batches lm(TokenStream stream, int vocab, int batch, int seq, long seed) {
-    LmBatches data = stream == null ? null : new LmBatches(stream, seed);
+    return lm(stream, vocab, batch, seq, seed, false);
+  }
+
+  /** As {@link #lm}, reading the stream in order (llm.c's unshuffled batches) when {@code sequential}. */
+  static Trainer.Batches lm(
+      TokenStream stream, int vocab, int batch, int seq, long seed, boolean sequential) {
+    LmBatches data = stream == null
+        ? null
+        : sequential ? LmBatches.sequential(stream) : new LmBatches(stream, seed);
     return k -> {
       Tensor.I32[] b =
           data != null ? data.batch(k, batch, seq) : CopyTask.batch(seed, k, batch, seq, vocab);

@@ -109,6 +109,13 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--accumulate", defaultValue = "1", description = "micro-batches per update")
   int accumulate;
 
+  @Option(
+      names = "--order",
+      defaultValue = "random",
+      description =
+          "language-model windows: random (default), or sequential, the stream in order as llm.c reads it")
+  String order;
+
   @Option(names = "--seed", defaultValue = "1")
   long seed;
 
@@ -214,7 +221,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     Trainer.Batches batches =
         switch (kind) {
-          case LM -> Feeds.lm(tokens, vocab, batch, seq, seed);
+          case LM -> Feeds.lm(tokens, vocab, batch, seq, seed, "sequential".equals(order));
           case MLM ->
             text != null
                 ? Feeds.mlm(text, tok, m.spec(), vocab, batch, seq, seed)
@@ -291,6 +298,7 @@ final class TrainCommand implements Callable<Integer> {
     o.put("clip", clip);
     o.put("accumulate", accumulate);
     o.put("seed", seed);
+    o.put("order", order);
     return o;
   }
 
@@ -342,6 +350,9 @@ final class TrainCommand implements Callable<Integer> {
     clip = ((Number) o.get("clip")).doubleValue();
     accumulate = ((Number) o.get("accumulate")).intValue();
     seed = ((Number) o.get("seed")).longValue();
+    if (o.get("order") instanceof String saved) {
+      order = saved;
+    }
     if (steps == 200 && o.get("steps") instanceof Number n) {
       steps = n.longValue(); // unless given again, run to the original end
     }
