@@ -9,28 +9,30 @@ import java.util.Locale;
  * times each, prints every measurement and ends with one line
  * {@code NAME: kiln=<median> <unit> ref=<median> <unit> ratio=<kiln/ref as throughput>}.
  *
- * <p>Implemented: {@code kernels} (matrix multiply against OpenBLAS). The other names of the
+ * <p>Implemented: {@code kernels} (matrix multiply against OpenBLAS) and {@code processor} (javac
+ * with and without Kiln's processor on the whole standard library). The other names of the
  * performance issue ({@code train-gpt2}, {@code generate-gpt2}, {@code encoder-bert},
- * {@code attention-scaling}, {@code processor}) are not written yet and say so.
+ * {@code attention-scaling}) are not written yet and say so.
  */
 public final class Bench {
   private Bench() {}
 
   static final List<String> PLANNED =
-      List.of("train-gpt2", "generate-gpt2", "encoder-bert", "attention-scaling", "processor");
+      List.of("train-gpt2", "generate-gpt2", "encoder-bert", "attention-scaling");
 
   public static void main(String[] args) {
     String name = args.length > 0 ? args[0] : "";
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     switch (name) {
       case "kernels" -> KernelsBench.run(Math.max(5, runs));
+      case "processor" -> ProcessorBench.run(Math.max(5, runs));
       default -> {
         System.err.println(
             PLANNED.contains(name)
                 ? "kiln bench: '" + name
                     + "' is not written yet (see the README's benchmark section)"
-                : "usage: ./kiln bench NAME [RUNS]   NAME: kernels (" + String.join(", ", PLANNED)
-                    + ": not yet)");
+                : "usage: ./kiln bench NAME [RUNS]   NAME: kernels, processor ("
+                    + String.join(", ", PLANNED) + ": not yet)");
         System.exit(2);
       }
     }
