@@ -118,6 +118,8 @@ final class DemoCommand implements Callable<Integer> {
         25);
     Trainer trainer = new Trainer(m, opt, settings, System.err)
         .state("tokenizer", Map.of("kind", "char", "vocabulary", tok.vocabulary()))
+        // So generate, eval and viz can rebuild the model from the checkpoint alone.
+        .state("model_ref", ModelRef.of(file.toString(), "CharGpt", config).toJson())
         .state("seed", seed);
     Trainer.Result r = trainer.run(k -> lmInputs(data.batch(k, batch, seq)), start);
     double heldLoss = heldOut(m, held);

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       EmbedCommand.class,
       ConvertCommand.class,
       PlotCommand.class,
+      VizCommand.class,
       EvalCommand.class,
       CommandLine.HelpCommand.class
     })

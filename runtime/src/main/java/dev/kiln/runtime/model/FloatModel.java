@@ -123,4 +123,12 @@ public abstract class FloatModel extends AbstractModel {
         throw new KilnException("parameter '" + p.name() + "' cannot be set from integers");
     }
   }
+
+  /**
+   * The attention layers of the last forward pass, in forward order, for inspection (attention
+   * visualisation); empty for a model without attention. Generated models override it.
+   */
+  public java.util.List<AttentionSite> attentionSites() {
+    return java.util.List.of();
+  }
 }
