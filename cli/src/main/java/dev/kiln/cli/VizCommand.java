@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
  * and writes one self-contained HTML page (head view, model view, detail view), printing the dominant
  * pattern of each head. BERT-style encoders take {@code --text} and an optional {@code --text-b};
  * causal LMs {@code --text}; encoder-decoders {@code --text} as the source and {@code --text-b} as the
- * target so far (self-attention of both sides and cross-attention are shown).
+ * target so far (the encoder's self-attention, the decoder's self-attention and its cross-attention,
+ * each with its own tokens).
  */
 @Command(
     mixinStandardHelpOptions = true,
@@ -93,18 +94,10 @@ final class VizCommand implements Callable<Integer> {
         s.add("</s>");
         List<String> t = new ArrayList<>(List.of("<s>"));
         t.addAll(pieces(tok, PairData.unshift(tgt)));
-        // Encoder layers attend source to source, decoder layers target to target and target to
-        // source.
+        // One page: encoder layers show the source on both sides, decoder layers the target against
+        // itself (self-attention) and against the source (cross-attention).
         queryTokens = t;
         keyTokens = s;
-        m.forward(in, false);
-        List<dev.kiln.runtime.model.AttentionSite> sites = m.attentionSites();
-        AttentionViz.Capture dec = AttentionViz.capture(sites, t, s);
-        AttentionViz.Capture enc =
-            AttentionViz.capture(sites.stream().filter(x -> x.tq() == s.size()).toList(), s, s);
-        write(new AttentionViz.Capture(t, s, dec.layers()), spec.name() + " (decoder)", out);
-        write(enc, spec.name() + " (encoder)", sibling(out, "-encoder"));
-        return 0;
       }
       default -> {
         if (spec.input("ids") == null || !(tok instanceof WordPieceTokenizer wp)) {
@@ -152,13 +145,6 @@ final class VizCommand implements Callable<Integer> {
     AtomicFiles.writeString(
         file, AttentionViz.html(c, patterns, "Kiln attention: " + title + " on \"" + text + "\""));
     System.out.println("wrote " + file);
-  }
-
-  private static Path sibling(Path file, String suffix) {
-    String n = file.getFileName().toString();
-    int dot = n.lastIndexOf('.');
-    String name = dot < 0 ? n + suffix : n.substring(0, dot) + suffix + n.substring(dot);
-    return file.resolveSibling(name);
   }
 
   private static Tensor.I32 row(int[] ids) {

@@ -67,7 +67,7 @@ class VizTest {
         tokens,
         tokens,
         List.of(new AttentionViz.Layer(
-            "layer.0", "full", t, t, new double[][][] {prev, first}, null, null)));
+            "layer.0", "full", tokens, tokens, new double[][][] {prev, first}, null, null)));
     List<AttentionViz.Pattern> p = AttentionViz.patterns(c);
     assertEquals("previous token", p.get(0).kind());
     assertEquals(1.0, p.get(0).score(), 1e-12);
@@ -91,7 +91,7 @@ class VizTest {
         "--out",
         out.toString());
     assertEquals(0, r.exit(), r.err());
-    assertTrue(r.out().contains("bert.encoder.layer.1:"), r.out());
+    assertTrue(r.out().contains("bert.encoder.layer.1 / attention:"), r.out());
     String html = Files.readString(out);
     assertFalse(html.contains("<script>alert"), "the prompt is data, not markup");
     assertEquals(

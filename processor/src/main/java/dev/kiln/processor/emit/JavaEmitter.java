@@ -666,7 +666,7 @@ public final class JavaEmitter {
         sites.add(CodeBlock.of(
             "new $T($S, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)",
             site,
-            n.layer(),
+            n.layer() + " / " + n.out().name(),
             attentionDims(n, at),
             qkv[0],
             qkv[1],

@@ -27,11 +27,19 @@ public final class AttentionViz {
   public record Layer(
       String name,
       String mask,
-      int queries,
-      int keys,
+      List<String> queryTokens,
+      List<String> keyTokens,
       double[][][] probs,
       float[][][] q,
-      float[][][] k) {}
+      float[][][] k) {
+    public int queries() {
+      return queryTokens.size();
+    }
+
+    public int keys() {
+      return keyTokens.size();
+    }
+  }
 
   /** The captured attention: query-side and key-side tokens (they differ for cross-attention). */
   public record Capture(List<String> queryTokens, List<String> keyTokens, List<Layer> layers) {}
@@ -50,13 +58,14 @@ public final class AttentionViz {
    */
   public static Capture capture(
       List<AttentionSite> sites, List<String> tokens, List<String> keyTokens) {
+    List<String> other = keyTokens == null ? tokens : keyTokens;
     List<Layer> layers = new ArrayList<>();
     for (AttentionSite s : sites) {
-      List<String> keys = s.tk() == tokens.size() ? tokens : keyTokens;
-      if (s.tq() != tokens.size() && (keyTokens == null || s.tq() != keyTokens.size())) {
-        continue;
-      }
-      if (keys == null || s.tk() != keys.size()) {
+      // Which side is which: decoder self-attention and cross-attention read the first list as
+      // queries; an encoder's self-attention reads the second list on both sides.
+      List<String> qs = s.tq() == tokens.size() ? tokens : s.tq() == other.size() ? other : null;
+      List<String> ks = s.tk() == s.tq() ? qs : s.tk() == other.size() ? other : null;
+      if (qs == null || ks == null) {
         continue;
       }
       double[][][] probs = new double[s.heads()][][];
@@ -74,9 +83,9 @@ public final class AttentionViz {
       }
       String mask = s.mask() == null ? "full" : s.mask().describe();
       layers.add(new Layer(
-          s.name(), s.lengths() == null ? mask : mask + " & padding", s.tq(), s.tk(), probs, q, k));
+          s.name(), s.lengths() == null ? mask : mask + " & padding", qs, ks, probs, q, k));
     }
-    return new Capture(tokens, keyTokens == null ? tokens : keyTokens, layers);
+    return new Capture(tokens, other, layers);
   }
 
   /**
@@ -111,12 +120,10 @@ public final class AttentionViz {
           double sm = 0;
           boolean hasSame = false;
           for (int s = 0; s < l.keys(); s++) {
-            if (isDelimiter(c.keyTokens().get(s), s)) {
+            if (isDelimiter(l.keyTokens().get(s), s)) {
               d += p[t][s];
             }
-            if (s != t
-                && t < c.queryTokens().size()
-                && c.keyTokens().get(s).equals(c.queryTokens().get(t))) {
+            if (s != t && l.keyTokens().get(s).equals(l.queryTokens().get(t))) {
               sm += p[t][s];
               hasSame = true;
             }
@@ -182,6 +189,8 @@ public final class AttentionViz {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("name", l.name());
       m.put("mask", l.mask());
+      m.put("queryTokens", l.queryTokens());
+      m.put("keyTokens", l.keyTokens());
       m.put("probs", rounded(l.probs()));
       if (l.q() != null) {
         m.put("q", floats(l.q()));
@@ -269,17 +278,18 @@ public final class AttentionViz {
       D.layers.forEach((l, i) => layerSel.appendChild(new Option(l.name, i)));
       const heads = D.layers.length ? D.layers[0].probs.length : 0;
       for (let h = 0; h < heads; h++) headSel.appendChild(new Option(h, h));
-      D.queryTokens.forEach((t, i) => querySel.appendChild(new Option(i + ': ' + t, i)));
+      function queries() { const l = D.layers[+layerSel.value]; querySel.replaceChildren();
+        l.queryTokens.forEach((t, i) => querySel.appendChild(new Option(i + ': ' + t, i))); }
       function headView() {
         const l = D.layers[+layerSel.value]; if (!l) return;
         const p = l.probs[+headSel.value];
         document.getElementById('maskname').textContent = 'mask: ' + l.mask;
         const left = document.getElementById('lefttoks'), right = document.getElementById('righttoks'), svg = document.getElementById('lines');
         left.replaceChildren(); right.replaceChildren(); svg.replaceChildren();
-        const qt = p.length === D.queryTokens.length ? D.queryTokens : D.keyTokens;
+        const qt = l.queryTokens, kt = l.keyTokens;
         qt.forEach((t, i) => { const d = el('div', 'tok left', t); d.onmouseenter = () => draw(i); d.onmouseleave = () => draw(-1); left.appendChild(d); });
-        D.keyTokens.forEach(t => right.appendChild(el('div', 'tok', t)));
-        svg.setAttribute('height', 18 * Math.max(qt.length, D.keyTokens.length));
+        kt.forEach(t => right.appendChild(el('div', 'tok', t)));
+        svg.setAttribute('height', 18 * Math.max(qt.length, kt.length));
         function draw(only) {
           svg.replaceChildren();
           [...left.children].forEach((c, i) => c.classList.toggle('hl', i === only));
@@ -304,7 +314,7 @@ public final class AttentionViz {
           p.forEach((row, i) => row.forEach((w, j) => { const o = 4 * (i * c.width + j), v = Math.round(255 * (1 - Math.min(1, w)));
             img.data[o] = v; img.data[o + 1] = v; img.data[o + 2] = 255; img.data[o + 3] = 255; }));
           ctx.putImageData(img, 0, 0);
-          c.onclick = () => { layerSel.value = li; headSel.value = h; headView(); document.getElementById('headview').scrollIntoView(); };
+          c.onclick = () => { layerSel.value = li; headSel.value = h; queries(); headView(); document.getElementById('headview').scrollIntoView(); };
           grid.appendChild(c);
         }));
       }
@@ -320,7 +330,7 @@ public final class AttentionViz {
         const head = el('tr'); ['key', 'query q', 'key k', 'q × k', 'q·k / √d', 'softmax'].forEach(x => head.appendChild(el('td', null, x))); table.appendChild(head);
         l.k[h].forEach((k, s) => {
           const tr = el('tr'); const prod = q.map((x, i) => x * k[i]); const dot = prod.reduce((a, b) => a + b, 0) * scale;
-          tr.appendChild(el('td', null, D.keyTokens[s]));
+          tr.appendChild(el('td', null, l.keyTokens[s]));
           const c1 = el('td'); c1.appendChild(bars(q)); tr.appendChild(c1);
           const c2 = el('td'); c2.appendChild(bars(k)); tr.appendChild(c2);
           const c3 = el('td'); c3.appendChild(bars(prod)); tr.appendChild(c3);
@@ -331,8 +341,8 @@ public final class AttentionViz {
         box.appendChild(table);
       }
       document.getElementById('patterns').textContent = D.patterns.map(p => p[0] + ' head ' + p[1] + ': ' + p[2] + ' (' + p[3] + ')').join('\\n');
-      layerSel.onchange = headView; headSel.onchange = headView; querySel.onchange = detailView;
-      modelView(); headView();
+      layerSel.onchange = () => { queries(); headView(); }; headSel.onchange = headView; querySel.onchange = detailView;
+      queries(); modelView(); headView();
       </script></body></html>
       """;
 }
