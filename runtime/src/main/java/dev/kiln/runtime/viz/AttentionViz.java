@@ -272,6 +272,7 @@ public final class AttentionViz {
       <h2>Patterns</h2><pre id="patterns"></pre>
       <script id="data" type="application/json">__DATA__</script>
       <script>
+      window.addEventListener('error', e => document.body.setAttribute('data-error', String(e.message)));
       const D = JSON.parse(document.getElementById('data').textContent);
       const el = (tag, cls, text) => { const e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; };
       const layerSel = document.getElementById('layer'), headSel = document.getElementById('head'), querySel = document.getElementById('query');
@@ -343,6 +344,7 @@ public final class AttentionViz {
       document.getElementById('patterns').textContent = D.patterns.map(p => p[0] + ' head ' + p[1] + ': ' + p[2] + ' (' + p[3] + ')').join('\\n');
       layerSel.onchange = () => { queries(); headView(); }; headSel.onchange = headView; querySel.onchange = detailView;
       queries(); modelView(); headView();
+      document.body.setAttribute('data-ready', 'true');
       </script></body></html>
       """;
 }
