@@ -66,6 +66,7 @@ final class VizCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     RunContext ctx = RunContext.open(checkpoint, model, sets, weights, tokenizer);
     FloatModel m = ctx.model();
+    m.captureAttention(true);
     Tokenizer tok = ctx.requireTokenizer();
     ModelSpec spec = m.spec();
     Map<String, Tensor> in = new LinkedHashMap<>();

@@ -25,6 +25,7 @@ class VizTest {
   void capturedAttentionIsAMaskedDistribution() {
     TinyGpt3Model m = new TinyGpt3Model(); // alternating causal and causal & band(4)
     m.initialize(3);
+    m.captureAttention(true);
     int t = 12;
     m.forward(RandomInputs.make(m.spec(), java.util.Map.of("B", 1, "T", t), 5), false);
     List<AttentionSite> sites = m.attentionSites();

@@ -8,7 +8,6 @@ import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.NameAllocator;
-import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.kiln.processor.ir.DType;
@@ -185,9 +184,6 @@ public final class JavaEmitter {
     specMethods(type);
     bindMethod(type);
     layerMethods(type);
-    if (prec == Precision.F32) {
-      attentionSitesMethod(type);
-    }
     outputMethods(type);
     if (prec == Precision.F32) {
       DecodePlan decode = DecodePlan.of(g);
@@ -649,53 +645,6 @@ public final class JavaEmitter {
     m.addCode(body);
   }
 
-  /**
-   * {@code attentionSites()}: where each attention layer's queries and keys are after a forward pass
-   * (they stay in the arena until backward has used them), for attention visualisation. Only
-   * describes buffers, so it costs nothing unless called.
-   */
-  private void attentionSitesMethod(TypeSpec.Builder type) {
-    ClassName site = ClassName.get("dev.kiln.runtime.model", "AttentionSite");
-    CodeBlock.Builder body = CodeBlock.builder();
-    List<CodeBlock> sites = new ArrayList<>();
-    for (Node n : g.forwardNodes()) {
-      if (n.op() instanceof Op.Attention at) {
-        String[] qkv = attentionQkv(n, at, false).split(", ");
-        // q: array, offset, stride; k: array, offset, stride (v is not needed to look at the
-        // weights)
-        sites.add(CodeBlock.of(
-            "new $T($S, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)",
-            site,
-            n.layer() + " / " + n.out().name(),
-            attentionDims(n, at),
-            qkv[0],
-            qkv[1],
-            qkv[2],
-            qkv[3],
-            qkv[4],
-            qkv[5],
-            doubleLiteral(at.scale()),
-            maskField(n),
-            lengths(at)));
-      }
-    }
-    if (sites.isEmpty()) {
-      return;
-    }
-    body.add("return $T.of(\n$>", List.class);
-    for (int i = 0; i < sites.size(); i++) {
-      body.add("$L$L\n", sites.get(i), i < sites.size() - 1 ? "," : "");
-    }
-    body.add("$<);\n");
-    MethodSpec.Builder m = MethodSpec.methodBuilder("attentionSites")
-        .addAnnotation(Override.class)
-        .addModifiers(Modifier.PUBLIC)
-        .returns(ParameterizedTypeName.get(ClassName.get(List.class), site))
-        .addJavadoc("The attention layers of the last forward pass (valid until the next one).\n");
-    withLocals(m, body.build());
-    type.addMethod(m.build());
-  }
-
   /** Consecutive runs of nodes with the same layer label. */
   private static List<List<Node>> layers(List<Node> nodes) {
     List<List<Node>> out = new ArrayList<>();
@@ -845,6 +794,26 @@ public final class JavaEmitter {
                 ? CodeBlock.of(
                     "training ? $L : 0.0, dropoutSeed($L)", doubleLiteral(at.dropout()), n.id())
                 : CodeBlock.of("0.0, 0L"));
+        if (prec == Precision.F32) {
+          // Attention capture for visualisation: a copy of q and k, only when asked for.
+          String[] qkv = attentionQkv(n, at, false).split(", ");
+          m.beginControlFlow("if (captured != null)")
+              .addStatement(
+                  "captured.add($T.copy($S, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L))",
+                  ClassName.get("dev.kiln.runtime.model", "AttentionSite"),
+                  n.layer() + " / " + n.out().name(),
+                  attentionDims(n, at),
+                  qkv[0],
+                  qkv[1],
+                  qkv[2],
+                  qkv[3],
+                  qkv[4],
+                  qkv[5],
+                  doubleLiteral(at.scale()),
+                  maskField(n),
+                  lengths(at))
+              .endControlFlow();
+        }
       }
       case Op.Slice s -> {
         Shape x = in.get(0).shape();
@@ -1195,6 +1164,26 @@ public final class JavaEmitter {
                 ? CodeBlock.of(
                     "training ? $L : 0.0, dropoutSeed($L)", doubleLiteral(at.dropout()), f.id())
                 : CodeBlock.of("0.0, 0L"));
+        if (prec == Precision.F32) {
+          // Attention capture for visualisation: a copy of q and k, only when asked for.
+          String[] qkv = attentionQkv(n, at, false).split(", ");
+          m.beginControlFlow("if (captured != null)")
+              .addStatement(
+                  "captured.add($T.copy($S, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L))",
+                  ClassName.get("dev.kiln.runtime.model", "AttentionSite"),
+                  n.layer() + " / " + n.out().name(),
+                  attentionDims(n, at),
+                  qkv[0],
+                  qkv[1],
+                  qkv[2],
+                  qkv[3],
+                  qkv[4],
+                  qkv[5],
+                  doubleLiteral(at.scale()),
+                  maskField(n),
+                  lengths(at))
+              .endControlFlow();
+        }
       }
       case Op.Slice s -> {
         Shape x = in.get(0).shape();

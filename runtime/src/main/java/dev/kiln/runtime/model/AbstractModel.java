@@ -85,6 +85,7 @@ public abstract class AbstractModel implements Model {
       step++;
     }
     forwardDone = false;
+    beforeForward();
     runForward(training);
     forwardDone = true;
     trainingForward = training;
@@ -106,6 +107,9 @@ public abstract class AbstractModel implements Model {
   protected abstract void bind(int[] dims, Object[] inputs);
 
   protected abstract void runForward(boolean training);
+
+  /** Called at the start of every forward pass (resets per-pass state such as captured attention). */
+  protected void beforeForward() {}
 
   /** Backward of the last forward; {@code training} is that forward's flag (dropout on or off). */
   protected abstract void runBackward(boolean training);

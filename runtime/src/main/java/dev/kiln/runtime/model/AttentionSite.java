@@ -5,8 +5,8 @@ import dev.kiln.runtime.mask.Mask;
 /**
  * One attention layer of a generated model as it stands after the last forward pass: where its
  * queries, keys and values live, its sizes, scale, mask and padding lengths. Generated models list
- * them in {@link FloatModel#attentionSites()}; nothing is stored or computed unless asked, so
- * models pay nothing for it. The views are valid until the next forward pass.
+ * them in {@link FloatModel#attentionSites()} when {@link FloatModel#captureAttention} is on; the
+ * queries and keys are copies taken as the layer ran.
  *
  * <p>Layouts as in the fused kernel: {@code q[b, t, h, :]} at {@code qOff + (b·Tq + t)·qStride + h·dh},
  * keys likewise with {@code Tk}.
@@ -27,6 +27,53 @@ public record AttentionSite(
     double scale,
     Mask mask,
     int[] lengths) {
+
+  /**
+   * A site holding copies of the queries and keys, taken from the live buffers as the layer runs
+   * (generated code calls this only when capture is on).
+   */
+  public static AttentionSite copy(
+      String name,
+      int batch,
+      int tq,
+      int tk,
+      int heads,
+      int headDim,
+      float[] q,
+      int qOff,
+      int qStride,
+      float[] k,
+      int kOff,
+      int kStride,
+      double scale,
+      Mask mask,
+      int[] lengths) {
+    int width = heads * headDim;
+    float[] qc = new float[batch * tq * width];
+    for (int r = 0; r < batch * tq; r++) {
+      System.arraycopy(q, qOff + r * qStride, qc, r * width, width);
+    }
+    float[] kc = new float[batch * tk * width];
+    for (int r = 0; r < batch * tk; r++) {
+      System.arraycopy(k, kOff + r * kStride, kc, r * width, width);
+    }
+    return new AttentionSite(
+        name,
+        batch,
+        tq,
+        tk,
+        heads,
+        headDim,
+        qc,
+        0,
+        width,
+        kc,
+        0,
+        width,
+        scale,
+        mask,
+        lengths == null ? null : lengths.clone());
+  }
 
   /** The query vector of position {@code t}, head {@code h}, batch item {@code b}. */
   public float[] query(int b, int t, int h) {

@@ -124,11 +124,30 @@ public abstract class FloatModel extends AbstractModel {
     }
   }
 
+  /** Attention layers captured during the last forward pass, or null when capture is off. */
+  protected java.util.List<AttentionSite> captured;
+
   /**
-   * The attention layers of the last forward pass, in forward order, for inspection (attention
-   * visualisation); empty for a model without attention. Generated models override it.
+   * Turns attention capture on or off. When on, every forward pass copies each attention layer's
+   * queries and keys as it runs (buffers are reused later in the pass, so they cannot be read
+   * afterwards); when off, the generated code skips that with one test per layer.
+   */
+  public void captureAttention(boolean on) {
+    captured = on ? new java.util.ArrayList<>() : null;
+  }
+
+  @Override
+  protected void beforeForward() {
+    if (captured != null) {
+      captured = new java.util.ArrayList<>();
+    }
+  }
+
+  /**
+   * The attention layers of the last forward pass, in forward order, when {@link
+   * #captureAttention} is on; empty otherwise, and for a model without attention.
    */
   public java.util.List<AttentionSite> attentionSites() {
-    return java.util.List.of();
+    return captured == null ? java.util.List.of() : java.util.List.copyOf(captured);
   }
 }
