@@ -67,11 +67,7 @@ final class EmbedCommand implements Callable<Integer> {
           + " is not a BERT encoder (it needs input 'lengths' and output 'last_hidden_state')");
     }
     Tokenizer tok = ctx.requireTokenizer();
-    int maxT = m.spec().dims().stream()
-        .filter(d -> d.name().equals("T"))
-        .mapToInt(d -> d.max())
-        .findFirst()
-        .orElse(512);
+    int maxT = Feeds.maxT(m.spec(), 512);
     int n = texts.size();
     int[][] ids = new int[n][];
     int t = 0;

@@ -112,6 +112,15 @@ final class Feeds {
             + " token; BERT data needs the bert tokenizer"));
   }
 
+  /** The bound of the model's sequence dim {@code T} ({@code T <= ctx}), or {@code fallback}. */
+  static int maxT(ModelSpec spec, int fallback) {
+    return spec.dims().stream()
+        .filter(d -> d.name().equals("T"))
+        .mapToInt(d -> d.max())
+        .findFirst()
+        .orElse(fallback);
+  }
+
   /** {@code [CLS] text [SEP]} with the text's tokens cut to fit {@code maxLen} ids. */
   static int[] single(Tokenizer tok, String text, int maxLen) {
     int[] words = tok.encode(text);

@@ -72,7 +72,6 @@ final class ForwardCommand implements Callable<Integer> {
     Model m = f64 ? c.newModelF64() : c.newModel();
     m.initialize(seed);
     if (weights != null) {
-      requireFile(weights, "weights");
       Weights.load(m, weights);
     }
     requireFile(inputs, "inputs");

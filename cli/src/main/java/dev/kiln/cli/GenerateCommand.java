@@ -113,11 +113,7 @@ final class GenerateCommand implements Callable<Integer> {
         ? -1
         : tok.tokenId(stop)
             .orElseThrow(() -> new KilnException("the tokenizer has no token '" + stop + "'"));
-    int ctxLen = ctx.model().spec().dims().stream()
-        .filter(d -> d.name().equals("T"))
-        .mapToInt(d -> d.max())
-        .findFirst()
-        .orElse(1024);
+    int ctxLen = Feeds.maxT(ctx.model().spec(), 1024);
     int[] out = Generator.generate(
         ctx.model(),
         tok.encode(prompt),
@@ -180,11 +176,7 @@ final class GenerateCommand implements Callable<Integer> {
     if (!(tok instanceof dev.kiln.runtime.tokenize.WordPieceTokenizer wp)) {
       throw new KilnException("classification needs the bert tokenizer, not " + tok.name());
     }
-    int maxT = ctx.model().spec().dims().stream()
-        .filter(d -> d.name().equals("T"))
-        .mapToInt(d -> d.max())
-        .findFirst()
-        .orElse(512);
+    int maxT = Feeds.maxT(ctx.model().spec(), 512);
     dev.kiln.runtime.tokenize.SegmentedIds s =
         promptB == null ? wp.encodeSingle(prompt, maxT) : wp.encodePair(prompt, promptB, maxT);
     int t = s.ids().length;
@@ -216,7 +208,8 @@ final class GenerateCommand implements Callable<Integer> {
   private void translate(RunContext ctx) {
     Tokenizer tok = ctx.requireTokenizer();
     int[] src = PairData.shift(tok.encode(prompt));
-    int[] out = BeamSearch.translate(ctx.model(), src, 1, 2, tokens, beam, lengthPenalty);
+    int[] out = BeamSearch.translate(
+        ctx.model(), src, PairData.BOS, PairData.EOS, tokens, beam, lengthPenalty);
     System.out.println(tok.decode(PairData.unshift(out)));
   }
 }

@@ -13,6 +13,8 @@ import java.util.List;
  */
 final class PairData {
   static final int SPECIALS = 3;
+  static final int BOS = 1;
+  static final int EOS = 2;
 
   private PairData() {}
 
@@ -33,7 +35,7 @@ final class PairData {
       src.add(shift(chars.encode(cols[cols.length - 2].strip())));
       tgt.add(shift(chars.encode(cols[cols.length - 1].strip())));
     }
-    return new PairBatches(src, tgt, 1, 2, seed);
+    return new PairBatches(src, tgt, BOS, EOS, seed);
   }
 
   static int[] shift(int[] ids) {

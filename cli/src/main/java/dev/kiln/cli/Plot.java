@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.io.AtomicFiles;
 import dev.kiln.runtime.json.Json;
+import dev.kiln.runtime.viz.Html;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -115,7 +116,7 @@ final class Plot {
         Svg svg = new Svg();
         draw(runs, svg);
         String title = "Kiln training: "
-            + escape(String.join(", ", runs.stream().map(Run::label).toList()));
+            + Html.escape(String.join(", ", runs.stream().map(Run::label).toList()));
         AtomicFiles.writeString(
             out,
             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + title
@@ -199,13 +200,6 @@ final class Plot {
         : String.format(Locale.ROOT, "%.3f", v);
   }
 
-  static String escape(String s) {
-    return s.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
-  }
-
   private static String rgb(Color c) {
     return String.format("#%06x", c.getRGB() & 0xffffff);
   }
@@ -248,7 +242,7 @@ final class Plot {
           y,
           rgb(c),
           right ? " text-anchor=\"end\"" : "",
-          escape(s)));
+          Html.escape(s)));
     }
   }
 

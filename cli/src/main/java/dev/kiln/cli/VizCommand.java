@@ -82,10 +82,10 @@ final class VizCommand implements Callable<Integer> {
       case SEQ2SEQ -> {
         int[] src = PairData.shift(tok.encode(text));
         int[] srcEos = Arrays.copyOf(src, src.length + 1);
-        srcEos[src.length] = 2;
+        srcEos[src.length] = PairData.EOS;
         int[] tgtText = PairData.shift(tok.encode(textB == null ? "" : textB));
         int[] tgt = new int[tgtText.length + 1];
-        tgt[0] = 1;
+        tgt[0] = PairData.BOS;
         System.arraycopy(tgtText, 0, tgt, 1, tgtText.length);
         in.put("src", row(srcEos));
         in.put("src_lengths", new Tensor.I32(new int[] {1}, new int[] {srcEos.length}));
@@ -106,11 +106,7 @@ final class VizCommand implements Callable<Integer> {
               "kiln viz handles causal LMs, BERT-style encoders (with the bert tokenizer) and"
                   + " encoder-decoders; model " + spec.name() + " is none of these");
         }
-        int maxT = spec.dims().stream()
-            .filter(d -> d.name().equals("T"))
-            .mapToInt(d -> d.max())
-            .findFirst()
-            .orElse(512);
+        int maxT = Feeds.maxT(spec, 512);
         SegmentedIds s =
             textB == null ? wp.encodeSingle(text, maxT) : wp.encodePair(text, textB, maxT);
         queryTokens = pieces(tok, s.ids());

@@ -265,14 +265,8 @@ public final class LlmcCheckpoint {
       if (cols == 0) {
         out.put("h." + i + "." + suffix, new Tensor.F32(new int[] {rows}, take(floats, rows)));
       } else { // llm.c [out = rows, in = cols] -> Kiln [in, out]
-        float[] w = take(floats, (long) rows * cols);
-        float[] t = new float[w.length];
-        for (int r = 0; r < rows; r++) {
-          for (int c = 0; c < cols; c++) {
-            t[c * rows + r] = w[r * cols + c];
-          }
-        }
-        out.put("h." + i + "." + suffix, new Tensor.F32(new int[] {cols, rows}, t));
+        Tensor.F32 w = new Tensor.F32(new int[] {rows, cols}, take(floats, (long) rows * cols));
+        out.put("h." + i + "." + suffix, Pretrained.transpose(w));
       }
     }
   }

@@ -187,7 +187,8 @@ public final class Pretrained {
     return null;
   }
 
-  private static Tensor.F32 transpose(Tensor t) {
+  /** A 2-D tensor transposed, as float32. */
+  static Tensor.F32 transpose(Tensor t) {
     int rows = t.shape()[0];
     int cols = t.shape()[1];
     float[] out = new float[rows * cols];

@@ -204,17 +204,10 @@ public final class AttentionViz {
       pats.add(List.of(p.layer(), p.head(), p.kind(), Math.round(p.score() * 1000) / 1000.0));
     }
     data.put("patterns", pats);
-    // Every "<" as \u003c: no "</script>" or "<!--" inside the data can end or alter the script
-    // element.
+    // Every "<" as the JSON escape for U+003C: no "</script>" or "<!--" inside the data can end
+    // or alter the script element.
     String json = Json.write(data).replace("<", "\\u003c");
-    return PAGE.replace("__TITLE__", escape(title)).replace("__DATA__", json);
-  }
-
-  static String escape(String s) {
-    return s.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
+    return PAGE.replace("__TITLE__", Html.escape(title)).replace("__DATA__", json);
   }
 
   private static List<Object> rounded(double[][][] p) {
