@@ -62,11 +62,10 @@ public final class Parallel {
   // The current loop. Plain fields are written by the owner before it publishes a new generation in
   // `state` (a volatile write), and read by workers only after they have seen that generation.
   private static int loopN;
-  private static int loopChunks;
   private static RangeBody loopBody;
   private static Thread loopCaller;
 
-  /** Generation (high 32 bits) and next unclaimed chunk (low 32 bits). */
+  /** Generation (high 32 bits), chunk count (bits 16-31) and next unclaimed chunk (low 16 bits). */
   private static volatile long state;
 
   /** Chunks finished (or skipped after a failure) in the current generation. */
@@ -94,7 +93,7 @@ public final class Parallel {
     if (n <= 0) {
       return;
     }
-    int chunks = Math.min(n / Math.max(1, grain), THREADS * CHUNKS_PER_THREAD);
+    int chunks = Math.min(n / Math.max(1, grain), Math.min(THREADS * CHUNKS_PER_THREAD, 0xFFFF));
     if (chunks <= 1 || THREADS == 1 || Thread.currentThread() instanceof Worker) {
       body.run(0, n);
       return;
@@ -105,13 +104,12 @@ public final class Parallel {
     }
     try {
       loopN = n;
-      loopChunks = chunks;
       loopBody = body;
       loopCaller = Thread.currentThread();
       done = 0;
       FAILURE.set(null);
       long generation = (state >>> 32) + 1;
-      state = generation << 32; // publishes the fields above
+      state = generation << 32 | (long) chunks << 16; // publishes the fields above
       for (Worker w : WORKERS) {
         if (w.parked) {
           LockSupport.unpark(w);
@@ -133,8 +131,8 @@ public final class Parallel {
       if ((s >>> 32) != generation) {
         return;
       }
-      int chunk = (int) s;
-      int chunks = loopChunks;
+      int chunk = (int) s & 0xFFFF;
+      int chunks = (int) (s >>> 16) & 0xFFFF;
       if (chunk >= chunks) {
         return;
       }

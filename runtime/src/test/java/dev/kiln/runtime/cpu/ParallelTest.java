@@ -140,21 +140,27 @@ class ParallelTest {
   @Test
   void manyBackToBackLoops() {
     // Exercises the spin/park hand-off and the reuse of the loop's fields many times, with a
-    // different
-    // size and body each time: a lost wake-up would hang, a stale chunk would leave a wrong value.
+    // different size, grain (so a different chunk count) and body each time: a lost wake-up would
+    // hang; a worker late from one loop that measured its chunk against the next loop's count would
+    // run a chunk twice, run a cleared body, or miscount the chunks done.
     int[] out = new int[200];
-    for (int rep = 1; rep <= 20_000; rep++) {
+    int[] visits = new int[200];
+    for (int rep = 1; rep <= 50_000; rep++) {
       int n = 8 + rep % 150;
+      int grain = 1 + rep % 23;
       int tag = rep;
-      Parallel.forRange(n, 1, (from, to) -> {
+      Parallel.forRange(n, grain, (from, to) -> {
         for (int i = from; i < to; i++) {
           out[i] = tag;
+          visits[i]++;
         }
       });
       for (int i = 0; i < n; i++) {
-        if (out[i] != rep) {
+        if (out[i] != rep || visits[i] != 1) {
           assertEquals(rep, out[i], "loop " + rep + " index " + i);
+          assertEquals(1, visits[i], "loop " + rep + " index " + i + " visits");
         }
+        visits[i] = 0;
       }
     }
   }
