@@ -109,64 +109,35 @@ final class OpenCl {
           "native access is disabled: run java with --enable-native-access=ALL-UNNAMED", e);
     }
     Binder b = new Binder(lib, library);
-    getPlatformIDs = b.bind("clGetPlatformIDs", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    getPlatformInfo =
-        b.bind("clGetPlatformInfo", JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS);
-    getDeviceIDs =
-        b.bind("clGetDeviceIDs", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS);
-    getDeviceInfo =
-        b.bind("clGetDeviceInfo", JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS);
-    createContext =
-        b.bind("clCreateContext", ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-    createCommandQueue =
-        b.bind("clCreateCommandQueue", ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
-    createBuffer =
-        b.bind("clCreateBuffer", ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS);
-    MemoryLayout[] transfer = {
-      ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, ADDRESS
-    };
-    enqueueWriteBuffer = b.bind("clEnqueueWriteBuffer", JAVA_INT, transfer);
-    enqueueReadBuffer = b.bind("clEnqueueReadBuffer", JAVA_INT, transfer);
-    createProgramWithSource =
-        b.bind("clCreateProgramWithSource", ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
-    createProgramWithBinary = b.bind(
-        "clCreateProgramWithBinary",
-        ADDRESS,
-        ADDRESS,
-        JAVA_INT,
-        ADDRESS,
-        ADDRESS,
-        ADDRESS,
-        ADDRESS,
-        ADDRESS);
-    buildProgram =
-        b.bind("clBuildProgram", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-    getProgramBuildInfo = b.bind(
-        "clGetProgramBuildInfo", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS);
-    getProgramInfo =
-        b.bind("clGetProgramInfo", JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS);
-    createKernel = b.bind("clCreateKernel", ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-    getKernelInfo =
-        b.bind("clGetKernelInfo", JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS);
-    setKernelArg = b.bind("clSetKernelArg", JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS);
-    enqueueNDRangeKernel = b.bind(
-        "clEnqueueNDRangeKernel",
-        JAVA_INT,
-        ADDRESS,
-        ADDRESS,
-        JAVA_INT,
-        ADDRESS,
-        ADDRESS,
-        ADDRESS,
-        JAVA_INT,
-        ADDRESS,
-        ADDRESS);
-    finish = b.bind("clFinish", JAVA_INT, ADDRESS);
-    releaseMemObject = b.bind("clReleaseMemObject", JAVA_INT, ADDRESS);
-    releaseKernel = b.bind("clReleaseKernel", JAVA_INT, ADDRESS);
-    releaseProgram = b.bind("clReleaseProgram", JAVA_INT, ADDRESS);
-    releaseCommandQueue = b.bind("clReleaseCommandQueue", JAVA_INT, ADDRESS);
-    releaseContext = b.bind("clReleaseContext", JAVA_INT, ADDRESS);
+    // The C signatures, result first: P a pointer or handle, I a cl_int or cl_uint, L a size_t
+    // or a 64-bit bitfield.
+    MemoryLayout p = ADDRESS;
+    MemoryLayout i = JAVA_INT;
+    MemoryLayout l = JAVA_LONG;
+    getPlatformIDs = b.bind("clGetPlatformIDs", i, i, p, p);
+    getPlatformInfo = b.bind("clGetPlatformInfo", i, p, i, l, p, p);
+    getDeviceIDs = b.bind("clGetDeviceIDs", i, p, l, i, p, p);
+    getDeviceInfo = b.bind("clGetDeviceInfo", i, p, i, l, p, p);
+    createContext = b.bind("clCreateContext", p, p, i, p, p, p, p);
+    createCommandQueue = b.bind("clCreateCommandQueue", p, p, p, l, p);
+    createBuffer = b.bind("clCreateBuffer", p, p, l, l, p, p);
+    enqueueWriteBuffer = b.bind("clEnqueueWriteBuffer", i, p, p, i, l, l, p, i, p, p);
+    enqueueReadBuffer = b.bind("clEnqueueReadBuffer", i, p, p, i, l, l, p, i, p, p);
+    createProgramWithSource = b.bind("clCreateProgramWithSource", p, p, i, p, p, p);
+    createProgramWithBinary = b.bind("clCreateProgramWithBinary", p, p, i, p, p, p, p, p);
+    buildProgram = b.bind("clBuildProgram", i, p, i, p, p, p, p);
+    getProgramBuildInfo = b.bind("clGetProgramBuildInfo", i, p, p, i, l, p, p);
+    getProgramInfo = b.bind("clGetProgramInfo", i, p, i, l, p, p);
+    createKernel = b.bind("clCreateKernel", p, p, p, p);
+    getKernelInfo = b.bind("clGetKernelInfo", i, p, i, l, p, p);
+    setKernelArg = b.bind("clSetKernelArg", i, p, i, l, p);
+    enqueueNDRangeKernel = b.bind("clEnqueueNDRangeKernel", i, p, p, i, p, p, p, i, p, p);
+    finish = b.bind("clFinish", i, p);
+    releaseMemObject = b.bind("clReleaseMemObject", i, p);
+    releaseKernel = b.bind("clReleaseKernel", i, p);
+    releaseProgram = b.bind("clReleaseProgram", i, p);
+    releaseCommandQueue = b.bind("clReleaseCommandQueue", i, p);
+    releaseContext = b.bind("clReleaseContext", i, p);
   }
 
   private record Binder(SymbolLookup lib, String library) {

@@ -10,6 +10,7 @@ import dev.kiln.runtime.gpu.Device.Buffer;
 import dev.kiln.runtime.gpu.Device.Kernel;
 import dev.kiln.runtime.gpu.DeviceException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -126,7 +127,7 @@ class OpenClDeviceTest {
       }
       int[] tail = new int[5];
       device.read(bc, n - 5, tail, 0, 5);
-      assertArrayEquals(java.util.Arrays.copyOfRange(c, n - 5, n), tail);
+      assertArrayEquals(Arrays.copyOfRange(c, n - 5, n), tail);
     }
   }
 
@@ -195,6 +196,8 @@ class OpenClDeviceTest {
     DeviceException e = assertThrows(DeviceException.class, () -> device.build(bad, ""));
     assertTrue(e.getMessage().contains("did not build on " + device.name()), e.getMessage());
     assertTrue(e.getMessage().contains("undeclared_kiln_thing"), e.getMessage());
+    // Line numbers count lines of the caller's source, not of the prelude prepended to it.
+    assertTrue(e.getMessage().contains(":2:"), e.getMessage());
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -114,7 +115,7 @@ class OpenClProgramCacheTest {
     assertTrue(ProgramCache.write(file, new byte[] {1, 2, 3}));
     assertArrayEquals(new byte[] {1, 2, 3}, ProgramCache.read(file));
     byte[] whole = Files.readAllBytes(file);
-    Files.write(file, java.util.Arrays.copyOf(whole, whole.length - 1));
+    Files.write(file, Arrays.copyOf(whole, whole.length - 1));
     assertNull(ProgramCache.read(file), "truncated");
     Files.write(file, new byte[0]);
     assertNull(ProgramCache.read(file), "empty");
