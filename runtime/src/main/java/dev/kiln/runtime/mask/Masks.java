@@ -3,7 +3,8 @@ package dev.kiln.runtime.mask;
 /**
  * The mask algebra: {@code causal}, {@code band(w)}, {@code strided(s)}, {@code fixed(l, c)},
  * {@code full}, combined with {@code and}, {@code or}, {@code not}. ({@code padding} depends on
- * per-sequence lengths and is applied by the attention kernels from a lengths array.)
+ * per-sequence lengths and is applied by the attention kernels from a lengths array.) The records are
+ * public so that other backends can translate a mask (the GPU kernels render it as C).
  */
 public final class Masks {
   private Masks() {}
@@ -65,7 +66,8 @@ public final class Masks {
     return new Not(a);
   }
 
-  record Full() implements Mask {
+  /** {@link #full()}. */
+  public record Full() implements Mask {
     @Override
     public boolean visible(int q, int k) {
       return true;
@@ -92,7 +94,8 @@ public final class Masks {
     }
   }
 
-  record Causal() implements Mask {
+  /** {@link #causal()}. */
+  public record Causal() implements Mask {
     @Override
     public boolean visible(int q, int k) {
       return k <= q;
@@ -119,7 +122,8 @@ public final class Masks {
     }
   }
 
-  record Band(int w) implements Mask {
+  /** {@link #band(int)}. */
+  public record Band(int w) implements Mask {
     @Override
     public boolean visible(int q, int k) {
       return Math.abs(q - k) < w;
@@ -146,7 +150,8 @@ public final class Masks {
     }
   }
 
-  record Strided(int s) implements Mask {
+  /** {@link #strided(int)}. */
+  public record Strided(int s) implements Mask {
     @Override
     public boolean visible(int q, int k) {
       return Math.floorMod(q - k, s) == 0;
@@ -173,7 +178,8 @@ public final class Masks {
     }
   }
 
-  record Fixed(int l, int c) implements Mask {
+  /** {@link #fixed(int, int)}. */
+  public record Fixed(int l, int c) implements Mask {
     @Override
     public boolean visible(int q, int k) {
       return k % l >= l - c;
@@ -200,7 +206,8 @@ public final class Masks {
     }
   }
 
-  record Shifted(Mask m, int offset) implements Mask {
+  /** {@link #shift(Mask, int)}. */
+  public record Shifted(Mask m, int offset) implements Mask {
     @Override
     public boolean visible(int q, int k) {
       return m.visible(q + offset, k);
@@ -227,7 +234,8 @@ public final class Masks {
     }
   }
 
-  record And(Mask a, Mask b) implements Mask {
+  /** {@link #and(Mask, Mask)}. */
+  public record And(Mask a, Mask b) implements Mask {
     @Override
     public boolean visible(int q, int k) {
       return a.visible(q, k) && b.visible(q, k);
@@ -255,7 +263,8 @@ public final class Masks {
     }
   }
 
-  record Or(Mask a, Mask b) implements Mask {
+  /** {@link #or(Mask, Mask)}. */
+  public record Or(Mask a, Mask b) implements Mask {
     @Override
     public boolean visible(int q, int k) {
       return a.visible(q, k) || b.visible(q, k);
@@ -282,7 +291,8 @@ public final class Masks {
     }
   }
 
-  record Not(Mask a) implements Mask {
+  /** {@link #not(Mask)}. */
+  public record Not(Mask a) implements Mask {
     @Override
     public boolean visible(int q, int k) {
       return !a.visible(q, k);
