@@ -44,9 +44,9 @@ public final class OpenClDevice implements Device {
   private final ProgramCache cache;
   private final Set<ClBuffer> buffers = new LinkedHashSet<>();
   private final List<OpenClProgram> programs = new ArrayList<>();
-  /** Room for one kernel argument value and the global and local sizes of one launch. */
+  // Room for one kernel argument value and the global and local sizes of one launch, reused by
+  // every launch (the device is used from one thread at a time).
   final MemorySegment argValue = arena.allocate(8, 8);
-
   final MemorySegment globalSize = arena.allocate(JAVA_LONG, 3);
   final MemorySegment localSize = arena.allocate(JAVA_LONG, 3);
   private MemorySegment staging;
