@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,6 +67,16 @@ class CudaFakeDriverTest extends CudaDeviceContract {
     String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, log);
     return lib;
+  }
+
+  @AfterAll
+  void deleteLibrary() throws IOException {
+    // The library stays mapped while loaded; on Linux removing its files is still fine.
+    if (library != null) {
+      Files.deleteIfExists(library);
+      Files.deleteIfExists(library.resolveSibling("fake_cuda.c"));
+      Files.deleteIfExists(library.getParent());
+    }
   }
 
   private interface Action<T> {
