@@ -294,8 +294,10 @@ public final class CudaDevice implements Device {
   }
 
   /**
-   * The caller's options, split on spaces; {@code -D NAME=V} (two words, as OpenCL allows) is joined
-   * into the one word NVRTC expects.
+   * The caller's options, split on spaces. The same options string may be given to both backends,
+   * so the OpenCL forms are translated: {@code -D NAME=V} (two words) becomes the one word NVRTC
+   * expects, {@code -cl-fast-relaxed-math} becomes {@code --use_fast_math}, and other {@code -cl-}
+   * options (language version, optimisation hints) are dropped, having no NVRTC meaning.
    */
   static List<String> userOptions(String options) {
     List<String> out = new ArrayList<>();
@@ -304,10 +306,13 @@ public final class CudaDevice implements Device {
     }
     String[] words = options.trim().split("\\s+");
     for (int i = 0; i < words.length; i++) {
-      if ((words[i].equals("-D") || words[i].equals("-I")) && i + 1 < words.length) {
-        out.add(words[i] + words[++i]);
-      } else {
-        out.add(words[i]);
+      String w = words[i];
+      if ((w.equals("-D") || w.equals("-I")) && i + 1 < words.length) {
+        out.add(w + words[++i]);
+      } else if (w.equals("-cl-fast-relaxed-math")) {
+        out.add("--use_fast_math");
+      } else if (!w.startsWith("-cl-")) {
+        out.add(w);
       }
     }
     return out;

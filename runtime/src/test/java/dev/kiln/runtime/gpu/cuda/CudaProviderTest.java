@@ -88,6 +88,9 @@ class CudaProviderTest {
     assertEquals(
         List.of("-DN=4", "-DM", "--use_fast_math", "-Iinc"),
         CudaDevice.userOptions("  -D N=4 -DM --use_fast_math -I inc "));
+    assertEquals(
+        List.of("--use_fast_math", "-DK=2"),
+        CudaDevice.userOptions("-cl-fast-relaxed-math -cl-std=CL1.2 -cl-mad-enable -D K=2"));
     assertEquals(List.of(), CudaDevice.userOptions(null));
     assertEquals(List.of(), CudaDevice.userOptions(" "));
   }
