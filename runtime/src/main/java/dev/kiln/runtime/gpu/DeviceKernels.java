@@ -805,18 +805,24 @@ public final class DeviceKernels implements AutoCloseable {
             outOff);
   }
 
-  /** What {@link #columnSums} adds up per row (the kernel's mode). */
+  /** What {@link #columnSums} adds up per row, with the kernel's mode number (KILN_COLSUM_*). */
   private enum ColumnSum {
-    X,
-    XY,
-    X_XHAT
+    X(0),
+    XY(1),
+    X_XHAT(2);
+
+    final int mode;
+
+    ColumnSum(int mode) {
+      this.mode = mode;
+    }
   }
 
   /**
    * {@code out[j] += alpha·Σ_r term(r, j)} over a {@code rows × cols} matrix: work item (chunk, j)
    * sums a chunk of rows in order; with several chunks their partials go to scratch and a second
-   * kernel adds them in chunk order. Chunks hold at least {@link #CHUNK_ROWS} rows and are few enough
-   * that the partials fit {@link #MAX_COLSUM_PARTIALS} floats.
+   * kernel adds them in chunk order. Chunks hold a multiple of {@link #CHUNK_ROWS} rows and are few
+   * enough that the partials fit {@link #MAX_COLSUM_PARTIALS} floats.
    */
   private void columnSums(
       int rows,
@@ -836,9 +842,10 @@ public final class DeviceKernels implements AutoCloseable {
     if (rows <= 0 || cols <= 0) {
       return;
     }
-    long chunks = Math.min(groups(rows, CHUNK_ROWS), Math.max(1, MAX_COLSUM_PARTIALS / cols));
-    int chunkRows = (int) groups(rows, chunks);
-    chunks = groups(rows, chunkRows);
+    // Chunks of a multiple of CHUNK_ROWS rows (the CPU folds its float partials every 64 rows too).
+    long maxChunks = Math.max(1, MAX_COLSUM_PARTIALS / cols);
+    int chunkRows = (int) (CHUNK_ROWS * groups(groups(rows, CHUNK_ROWS), maxChunks));
+    long chunks = groups(rows, chunkRows);
     boolean direct = chunks == 1;
     Device.Buffer partial = direct ? out : scratch(chunks * cols);
     launch(
@@ -855,7 +862,7 @@ public final class DeviceKernels implements AutoCloseable {
         meanOff,
         orNone(rstd),
         rstdOff,
-        mode.ordinal(),
+        mode.mode,
         chunkRows,
         flag(direct),
         alpha,

@@ -18,7 +18,6 @@
 /* Work-group sizes; DeviceKernels launches with the same numbers. */
 #define KILN_GROUP 256 /* element-wise kernels and reductions */
 #define KILN_ROW 128   /* row kernels: one work-group per row, a power of two for the tree sums */
-#define KILN_CHUNK 64  /* rows summed by one work item of a column sum before its partials fold */
 
 DEVICE_FN int kiln_imin(int a, int b) { return a < b ? a : b; }
 
@@ -215,7 +214,7 @@ KERNEL void kiln_mul_backward(int n, int bn, GLOBAL const float* dout, int doutO
 #define KILN_COLSUM_X_XHAT 2  /* Σ_r x[r,j]·(y[r,j] - mean[r])·rstd[r]: layer norm's dgamma */
 
 /* Column sums of a rows × cols matrix, deterministic and without atomics. Work item (c, j) sums
- * rows [c·chunkRows, (c+1)·chunkRows) of column j in row order. With one chunk (direct) it adds
+ * rows [c·chunkRows, (c+1)·chunkRows) of column j in row order (in float, like the CPU's folds). With one chunk (direct) it adds
  * alpha·sum into out[j] itself; otherwise it stores the partial at out[outOff + c·cols + j] and
  * kiln_colsum_finish adds the partials up in chunk order. */
 KERNEL void kiln_colsum(int rows, int cols, GLOBAL const float* x, int xOff, GLOBAL const float* y,
@@ -244,12 +243,19 @@ KERNEL void kiln_colsum(int rows, int cols, GLOBAL const float* x, int xOff, GLO
   }
 }
 
+/* The chunk partials are added with a compensated (Kahan) sum, close to the CPU's double fold. */
 KERNEL void kiln_colsum_finish(int chunks, int cols, GLOBAL const float* partial, int partialOff,
     float alpha, GLOBAL float* out, int outOff) {
   int j = GLOBAL_ID(0);
   if (j >= cols) return;
   float s = 0.0f;
-  for (int c = 0; c < chunks; c++) s += partial[partialOff + c * cols + j];
+  float comp = 0.0f;
+  for (int c = 0; c < chunks; c++) {
+    float term = partial[partialOff + c * cols + j] - comp;
+    float t = s + term;
+    comp = (t - s) - term;
+    s = t;
+  }
   out[outOff + j] += alpha * s;
 }
 
@@ -357,8 +363,9 @@ KERNEL void kiln_activation(int fn, int n, GLOBAL const float* x, int xOff, GLOB
   } else if (fn == KILN_GELU) {
     y = v * kiln_normal_cdf(v);
   } else if (fn == KILN_GELU_TANH) {
+    /* 0.5·x·(1 + tanh(u)) = x·σ(2u): no cancellation where tanh(u) is near -1 */
     float u = KILN_GELU_TANH_C * v * (1.0f + KILN_GELU_TANH_K * v * v);
-    y = 0.5f * v * (1.0f + tanh(u));
+    y = v / (1.0f + exp(-2.0f * u));
   } else {
     y = tanh(v);
   }
@@ -377,10 +384,14 @@ KERNEL void kiln_activation_backward(int fn, int n, GLOBAL const float* x, int x
   } else if (fn == KILN_GELU) {
     g = kiln_normal_cdf(v) + v * KILN_INV_SQRT_2PI * exp(-0.5f * v * v);
   } else if (fn == KILN_GELU_TANH) {
+    /* 0.5·(1 + t) + 0.5·x·(1 - t²)·du with t = tanh(u), written through σ(2u) and σ(-2u) (each
+     * from its own exp) because 1 ± t and 1 - t² cancel where |t| rounds near 1 */
     float v2 = v * v;
-    float t = tanh(KILN_GELU_TANH_C * v * (1.0f + KILN_GELU_TANH_K * v2));
+    float u = KILN_GELU_TANH_C * v * (1.0f + KILN_GELU_TANH_K * v2);
     float du = KILN_GELU_TANH_C * (1.0f + 3.0f * KILN_GELU_TANH_K * v2);
-    g = 0.5f * (1.0f + t + v * (1.0f - t * t) * du);
+    float sp = 1.0f / (1.0f + exp(-2.0f * u));
+    float sm = 1.0f / (1.0f + exp(2.0f * u));
+    g = sp + 2.0f * v * du * sp * sm;
   } else {
     g = 1.0f - v * v;
   }
@@ -405,26 +416,29 @@ KERNEL void kiln_dropout_backward(int n, long mixedSeed, long threshold, float k
 
 /* ------------------------------------------------------------------------------------------ rows */
 
+/* One work-group per row. A group past the last row works on n = 0 elements rather than returning:
+ * PoCL miscompiles a return ahead of a barrier even when the whole group takes it. */
+
 KERNEL void kiln_softmax(int rows, int dim, GLOBAL const float* x, int xOff, GLOBAL float* out,
     int outOff) {
   LOCAL_MEM float red[KILN_ROW];
   int r = GROUP_ID(0);
   int lid = LOCAL_ID(0);
-  if (r >= rows) return;
+  int n = r < rows ? dim : 0;
   int xi = xOff + r * dim;
   int oi = outOff + r * dim;
   float m = -INFINITY_F;
-  for (int j = lid; j < dim; j += KILN_ROW) m = fmax(m, x[xi + j]);
+  for (int j = lid; j < n; j += KILN_ROW) m = fmax(m, x[xi + j]);
   KILN_GROUP_MAX(red, KILN_ROW, lid, m, m);
   float s = 0.0f;
-  for (int j = lid; j < dim; j += KILN_ROW) {
+  for (int j = lid; j < n; j += KILN_ROW) {
     float e = exp(x[xi + j] - m);
     out[oi + j] = e;
     s += e;
   }
   KILN_GROUP_SUM(red, KILN_ROW, lid, s, s);
   float inv = 1.0f / s;
-  for (int j = lid; j < dim; j += KILN_ROW) out[oi + j] *= inv;
+  for (int j = lid; j < n; j += KILN_ROW) out[oi + j] *= inv;
 }
 
 /* dx += y·(dout - Σ dout·y) per row. */
@@ -433,14 +447,14 @@ KERNEL void kiln_softmax_backward(int rows, int dim, GLOBAL const float* y, int 
   LOCAL_MEM float red[KILN_ROW];
   int r = GROUP_ID(0);
   int lid = LOCAL_ID(0);
-  if (r >= rows) return;
+  int n = r < rows ? dim : 0;
   int yi = yOff + r * dim;
   int di = doutOff + r * dim;
   int o = dxOff + r * dim;
   float s = 0.0f;
-  for (int j = lid; j < dim; j += KILN_ROW) s += dout[di + j] * y[yi + j];
+  for (int j = lid; j < n; j += KILN_ROW) s += dout[di + j] * y[yi + j];
   KILN_GROUP_SUM(red, KILN_ROW, lid, s, s);
-  for (int j = lid; j < dim; j += KILN_ROW) dx[o + j] += y[yi + j] * (dout[di + j] - s);
+  for (int j = lid; j < n; j += KILN_ROW) dx[o + j] += y[yi + j] * (dout[di + j] - s);
 }
 
 /* Layer norm of one row per work-group, biased variance, saving mean and 1/sqrt(var + eps). */
@@ -451,25 +465,25 @@ KERNEL void kiln_layer_norm(int rows, int dim, GLOBAL const float* x, int xOff,
   LOCAL_MEM float red[KILN_ROW];
   int r = GROUP_ID(0);
   int lid = LOCAL_ID(0);
-  if (r >= rows) return;
+  int n = r < rows ? dim : 0;
   int xi = xOff + r * dim;
   int oi = outOff + r * dim;
   float s = 0.0f;
-  for (int j = lid; j < dim; j += KILN_ROW) s += x[xi + j];
+  for (int j = lid; j < n; j += KILN_ROW) s += x[xi + j];
   KILN_GROUP_SUM(red, KILN_ROW, lid, s, s);
   float mu = s / (float) dim;
   float q = 0.0f;
-  for (int j = lid; j < dim; j += KILN_ROW) {
+  for (int j = lid; j < n; j += KILN_ROW) {
     float d = x[xi + j] - mu;
     q += d * d;
   }
   KILN_GROUP_SUM(red, KILN_ROW, lid, q, q);
   float rs = 1.0f / sqrt(q / (float) dim + eps);
-  if (lid == 0) {
+  if (lid == 0 && r < rows) {
     mean[meanOff + r] = mu;
     rstd[rstdOff + r] = rs;
   }
-  for (int j = lid; j < dim; j += KILN_ROW) {
+  for (int j = lid; j < n; j += KILN_ROW) {
     float g = hasGamma ? gamma[gOff + j] : 1.0f;
     float be = hasBeta ? beta[bOff + j] : 0.0f;
     out[oi + j] = (x[xi + j] - mu) * rs * g + be;
@@ -484,14 +498,14 @@ KERNEL void kiln_layer_norm_backward(int rows, int dim, GLOBAL const float* dout
   LOCAL_MEM float red[KILN_ROW];
   int r = GROUP_ID(0);
   int lid = LOCAL_ID(0);
-  if (r >= rows) return;
+  int n = r < rows ? dim : 0;
   int xi = xOff + r * dim;
   int di = doutOff + r * dim;
-  float mu = mean[meanOff + r];
-  float rs = rstd[rstdOff + r];
+  float mu = r < rows ? mean[meanOff + r] : 0.0f;
+  float rs = r < rows ? rstd[rstdOff + r] : 0.0f;
   float sg = 0.0f;
   float sgx = 0.0f;
-  for (int j = lid; j < dim; j += KILN_ROW) {
+  for (int j = lid; j < n; j += KILN_ROW) {
     float g = dout[di + j] * (hasGamma ? gamma[gOff + j] : 1.0f);
     sg += g;
     sgx += g * ((x[xi + j] - mu) * rs);
@@ -501,7 +515,7 @@ KERNEL void kiln_layer_norm_backward(int rows, int dim, GLOBAL const float* dout
   float mg = sg / (float) dim;
   float mgx = sgx / (float) dim;
   int o = dxOff + r * dim;
-  for (int j = lid; j < dim; j += KILN_ROW) {
+  for (int j = lid; j < n; j += KILN_ROW) {
     float g = dout[di + j] * (hasGamma ? gamma[gOff + j] : 1.0f);
     float xhat = (x[xi + j] - mu) * rs;
     dx[o + j] += rs * (g - mg - xhat * mgx);
@@ -518,20 +532,20 @@ KERNEL void kiln_cross_entropy(int rows, int V, GLOBAL const float* logits, int 
   LOCAL_MEM float red[KILN_ROW];
   int r = GROUP_ID(0);
   int lid = LOCAL_ID(0);
-  if (r >= rows) return;
+  int n = r < rows ? V : 0;
   int li = lOff + r * V;
   float m = -INFINITY_F;
-  for (int j = lid; j < V; j += KILN_ROW) m = fmax(m, logits[li + j]);
+  for (int j = lid; j < n; j += KILN_ROW) m = fmax(m, logits[li + j]);
   KILN_GROUP_MAX(red, KILN_ROW, lid, m, m);
   float s = 0.0f;
   float z = 0.0f;
-  for (int j = lid; j < V; j += KILN_ROW) {
+  for (int j = lid; j < n; j += KILN_ROW) {
     s += exp(logits[li + j] - m);
     z += logits[li + j];
   }
   KILN_GROUP_SUM(red, KILN_ROW, lid, s, s);
-  if (smoothing != 0.0f) KILN_GROUP_SUM(red, KILN_ROW, lid, z, z);
-  if (lid == 0) {
+  KILN_GROUP_SUM(red, KILN_ROW, lid, z, z);
+  if (lid == 0 && r < rows) {
     float l = m + log(s);
     lse[lseOff + r] = l;
     int t = targets[tOff + r];
