@@ -58,10 +58,10 @@ final class EmbedCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Device.check(device);
     RunContext ctx =
         RunContext.open(checkpoint, checkpoint == null ? model : null, sets, weights, tokenizer);
     FloatModel m = ctx.model();
+    Device.attach(m, device);
     if (m.spec().output("last_hidden_state") == null || m.spec().input("lengths") == null) {
       throw new KilnException("model " + m.spec().name()
           + " is not a BERT encoder (it needs input 'lengths' and output 'last_hidden_state')");

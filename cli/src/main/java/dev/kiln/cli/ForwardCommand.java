@@ -63,6 +63,11 @@ final class ForwardCommand implements Callable<Integer> {
   @Option(names = "--f64", description = "run the double-precision twin instead of float32")
   boolean f64;
 
+  @Option(
+      names = "--device",
+      description = "cpu (default, or -Dkiln.device), opencl or cuda, optionally :index")
+  String device;
+
   @Mixin
   ModelOptions model;
 
@@ -73,6 +78,11 @@ final class ForwardCommand implements Callable<Integer> {
     m.initialize(seed);
     if (weights != null) {
       Weights.load(m, weights);
+    }
+    if (m instanceof dev.kiln.runtime.model.FloatModel fm) {
+      Device.attach(fm, device);
+    } else {
+      Device.requireCpu(device, "--f64");
     }
     requireFile(inputs, "inputs");
     Map<String, Tensor> in = new LinkedHashMap<>(Safetensors.readAll(inputs));

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     description = "Declare, compile, train and run Transformer models on the JVM.",
     subcommands = {
       DemoCommand.class,
+      DevicesCommand.class,
       CompileCommand.class,
       GradcheckCommand.class,
       ForwardCommand.class,

@@ -146,7 +146,6 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   @SuppressWarnings("unchecked")
   public Integer call() throws IOException {
-    Device.check(device);
     Map<String, Object> resumed = null;
     Path ckpt = null;
     if (resume) {
@@ -235,6 +234,11 @@ final class TrainCommand implements Callable<Integer> {
     if (weights != null) {
       Weights.load(m, weights);
     }
+    dev.kiln.runtime.gpu.Device gpu = Device.open(device);
+    if (gpu != null) {
+      m.useDevice(gpu);
+      System.err.println("device: " + gpu.backend() + " " + gpu.name());
+    }
     AdamW opt = new AdamW(m, new AdamW.Config(lr, beta1, beta2, eps, weightDecay));
     long start = 0;
     if (ckpt != null) {
@@ -266,7 +270,15 @@ final class TrainCommand implements Callable<Integer> {
     if (tok != null) {
       trainer.state("tokenizer", Tokenizers.describe(tokSpec, tok, chars));
     }
-    Trainer.Result r = trainer.run(batches, start);
+    Trainer.Result r;
+    try {
+      r = trainer.run(batches, start);
+    } finally {
+      if (gpu != null) {
+        m.close();
+        gpu.close();
+      }
+    }
     System.out.printf(
         Locale.ROOT,
         "loss %.4f -> %.4f over %d steps, %,.0f tokens/s%n",

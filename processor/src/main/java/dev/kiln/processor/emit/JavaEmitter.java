@@ -125,6 +125,10 @@ public final class JavaEmitter {
   private final Map<String, String> inputFields = new LinkedHashMap<>();
   private final Map<Integer, String> maskFields = new LinkedHashMap<>();
   private final Map<Integer, String> countFields = new LinkedHashMap<>();
+
+  /** True while emitting the device variants of the layer methods. */
+  private boolean device;
+
   private final TypeName array;
 
   private JavaEmitter(Graph g, MemoryPlan plan, Precision prec, String className) {
@@ -558,13 +562,36 @@ public final class JavaEmitter {
   // -----------------------------------------------------------------------------------------------
   // Layers
 
+  /**
+   * The forward and backward passes, one method per layer: for the CPU, and for float32 models also
+   * for a device (the same kernel calls made on {@code DeviceKernels} with device buffers), chosen
+   * at the top of {@code runForward} and {@code runBackward}.
+   */
   private void layerMethods(TypeSpec.Builder type) {
-    MethodSpec.Builder fwd = MethodSpec.methodBuilder("runForward")
-        .addAnnotation(Override.class)
-        .addModifiers(Modifier.PROTECTED)
+    passMethods(type, "");
+    if (prec == Precision.F32) {
+      device = true;
+      passMethods(type, "Device");
+      device = false;
+    }
+  }
+
+  private void passMethods(TypeSpec.Builder type, String suffix) {
+    MethodSpec.Builder fwd = MethodSpec.methodBuilder("runForward" + suffix)
+        .addModifiers(device ? Modifier.PRIVATE : Modifier.PROTECTED)
         .addParameter(TypeName.BOOLEAN, "training");
+    if (!device) {
+      fwd.addAnnotation(Override.class);
+      if (prec == Precision.F32) {
+        fwd.beginControlFlow("if (onDevice())")
+            .addStatement("runForwardDevice(training)")
+            .addStatement("return")
+            .endControlFlow();
+      }
+    }
     for (List<Node> layer : layers(g.forwardNodes())) {
-      String name = names.newName("forward_" + javaName(layer.getFirst().layer()));
+      String name =
+          names.newName("forward" + suffix + "_" + javaName(layer.getFirst().layer()));
       MethodSpec.Builder body = MethodSpec.methodBuilder(name);
       String lastSource = null;
       for (Node n : layer) {
@@ -588,14 +615,23 @@ public final class JavaEmitter {
     }
     type.addMethod(fwd.build());
 
-    MethodSpec.Builder bwd = MethodSpec.methodBuilder("runBackward")
-        .addAnnotation(Override.class)
-        .addModifiers(Modifier.PROTECTED)
+    MethodSpec.Builder bwd = MethodSpec.methodBuilder("runBackward" + suffix)
+        .addModifiers(device ? Modifier.PRIVATE : Modifier.PROTECTED)
         .addParameter(TypeName.BOOLEAN, "training");
+    if (!device) {
+      bwd.addAnnotation(Override.class);
+      if (prec == Precision.F32 && g.loss() != null) {
+        bwd.beginControlFlow("if (onDevice())")
+            .addStatement("runBackwardDevice(training)")
+            .addStatement("return")
+            .endControlFlow();
+      }
+    }
     if (g.loss() != null) {
       java.util.Set<Integer> zeroed = new java.util.HashSet<>();
       for (List<Node> layer : layers(g.backwardNodes())) {
-        String name = names.newName("backward_" + javaName(layer.getFirst().layer()));
+        String name =
+            names.newName("backward" + suffix + "_" + javaName(layer.getFirst().layer()));
         MethodSpec.Builder m = MethodSpec.methodBuilder(name);
         String lastSource = null;
         for (Node n : layer) {
@@ -607,10 +643,7 @@ public final class JavaEmitter {
           for (Value gv : n.outputs()) {
             if (gv.role() == Role.GRAD && zeroed.add(gv.id()) && !(n.op() instanceof Op.Seed)) {
               m.addStatement(
-                  "$T.fill($L, a, $N, 0)",
-                  prec.kernels,
-                  count(gv.shape()),
-                  arenaFields.get(gv.id()));
+                  "$L.fill($L, a, $N, 0)", kref(), count(gv.shape()), arenaFields.get(gv.id()));
             }
           }
           backward(m, n);
@@ -633,6 +666,22 @@ public final class JavaEmitter {
   /** Adds {@code body} to {@code m}, preceded by local copies of the buffers it uses. */
   private void withLocals(MethodSpec.Builder m, CodeBlock body) {
     String code = body.toString();
+    if (device) {
+      ClassName buffer = ClassName.get("dev.kiln.runtime.gpu", "Device", "Buffer");
+      m.addStatement(
+          "final $T k = deviceKernels()", ClassName.get("dev.kiln.runtime.gpu", "DeviceKernels"));
+      if (code.contains("p, ")) {
+        m.addStatement("final $T p = deviceParams()", buffer);
+      }
+      if (code.contains("gr, ")) {
+        m.addStatement("final $T gr = deviceGrads()", buffer);
+      }
+      if (code.contains("a, ")) {
+        m.addStatement("final $T a = deviceArena()", buffer);
+      }
+      m.addCode(body);
+      return;
+    }
     if (code.contains("p, ")) {
       m.addStatement("final $T p = params", array);
     }
@@ -679,14 +728,14 @@ public final class JavaEmitter {
   private void forward(MethodSpec.Builder m, Node n) {
     List<Value> in = n.inputs();
     Value out = n.out();
-    ClassName k = prec.kernels;
+    CodeBlock k = kref();
     switch (n.op()) {
       case Op.Iota i -> m.addComment("positions are filled when the dims are bound");
       case Op.Sinusoidal s ->
-        m.addStatement("$T.sinusoidal($L, $L, $L)", k, dimCode(s.length()), s.width(), loc(out));
+        m.addStatement("$L.sinusoidal($L, $L, $L)", k, dimCode(s.length()), s.width(), loc(out));
       case Op.Embedding e ->
         m.addStatement(
-            "$T.embedding($L, $L, $L, $L, $L, $L)",
+            "$L.embedding($L, $L, $L, $L, $L, $L)",
             k,
             count(in.get(0).shape()),
             loc(in.get(0)),
@@ -696,7 +745,7 @@ public final class JavaEmitter {
             loc(out));
       case Op.Binary b ->
         m.addStatement(
-            "$T.$L($L, $L, $L, $L, $L)",
+            "$L.$L($L, $L, $L, $L, $L)",
             k,
             b.kind().op,
             count(in.get(0).shape()),
@@ -706,7 +755,7 @@ public final class JavaEmitter {
             loc(out));
       case Op.Scale s ->
         m.addStatement(
-            "$T.scale($L, $L, $L, $L)",
+            "$L.scale($L, $L, $L, $L)",
             k,
             count(out.shape()),
             loc(in.get(0)),
@@ -718,7 +767,7 @@ public final class JavaEmitter {
         String nn = dimCode(out.shape().last());
         String rows = count(x.dropLast(1));
         m.addStatement(
-            "$T.gemm(false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false)",
+            "$L.gemm(false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false)",
             k,
             l.transposed(),
             rows,
@@ -731,13 +780,13 @@ public final class JavaEmitter {
             loc(out),
             nn);
         if (l.bias()) {
-          m.addStatement("$T.addBias($L, $L, $L, $L)", k, rows, nn, loc(out), loc(in.get(2)));
+          m.addStatement("$L.addBias($L, $L, $L, $L)", k, rows, nn, loc(out), loc(in.get(2)));
         }
       }
       case Op.MatMul mm -> matmulForward(m, n, mm);
       case Op.LayerNorm ln ->
         m.addStatement(
-            "$T.layerNorm($L, $L, $L, $L, $L, $L, $L, $L, $L)",
+            "$L.layerNorm($L, $L, $L, $L, $L, $L, $L, $L, $L)",
             k,
             count(in.get(0).shape().dropLast(1)),
             dimCode(in.get(0).shape().last()),
@@ -750,7 +799,7 @@ public final class JavaEmitter {
             loc(n.outputs().get(2)));
       case Op.Pointwise pw ->
         m.addStatement(
-            "$T.$L($L, $L, $L)",
+            "$L.$L($L, $L, $L)",
             k,
             kernelName(pw.fn()),
             count(out.shape()),
@@ -758,7 +807,7 @@ public final class JavaEmitter {
             loc(out));
       case Op.Softmax s ->
         m.addStatement(
-            "$T.softmax($L, $L, $L, $L)",
+            "$L.softmax($L, $L, $L, $L)",
             k,
             count(out.shape().dropLast(1)),
             dimCode(out.shape().last()),
@@ -767,7 +816,7 @@ public final class JavaEmitter {
       case Op.Dropout d -> {
         m.beginControlFlow("if (training)")
             .addStatement(
-                "$T.dropout($L, $L, dropoutSeed($L), $L, $L)",
+                "$L.dropout($L, $L, dropoutSeed($L), $L, $L)",
                 k,
                 count(out.shape()),
                 doubleLiteral(d.p()),
@@ -776,12 +825,12 @@ public final class JavaEmitter {
                 loc(out))
             .nextControlFlow("else")
             .addStatement(
-                "$T.scale($L, $L, 1.0, $L)", k, count(out.shape()), loc(in.get(0)), loc(out))
+                "$L.scale($L, $L, 1.0, $L)", k, count(out.shape()), loc(in.get(0)), loc(out))
             .endControlFlow();
       }
       case Op.Attention at -> {
         m.addStatement(
-            "$T.attention($L, $L, $L, $L, $L, $L, $L, $L)",
+            "$L.attention($L, $L, $L, $L, $L, $L, $L, $L)",
             k,
             attentionDims(n, at),
             attentionQkv(n, at, false),
@@ -794,7 +843,7 @@ public final class JavaEmitter {
                 ? CodeBlock.of(
                     "training ? $L : 0.0, dropoutSeed($L)", doubleLiteral(at.dropout()), n.id())
                 : CodeBlock.of("0.0, 0L"));
-        if (prec == Precision.F32) {
+        if (prec == Precision.F32 && !device) {
           // Attention capture for visualisation: a copy of q and k, only when asked for.
           String[] qkv = attentionQkv(n, at, false).split(", ");
           m.beginControlFlow("if (captured != null)")
@@ -818,7 +867,7 @@ public final class JavaEmitter {
       case Op.Slice s -> {
         Shape x = in.get(0).shape();
         m.addStatement(
-            "$T.copyAxis($L, $L, $L, $L, $L, $L, $L, $L, 0, false)",
+            "$L.copyAxis($L, $L, $L, $L, $L, $L, $L, $L, 0, false)",
             k,
             prod(x, 0, s.axis()),
             s.length(),
@@ -835,7 +884,7 @@ public final class JavaEmitter {
         for (Value v : in) {
           int len = ((Dim.Fixed) v.shape().dim(c.axis())).size();
           m.addStatement(
-              "$T.copyAxis($L, $L, $L, $L, $L, 0, $L, $L, $L, false)",
+              "$L.copyAxis($L, $L, $L, $L, $L, 0, $L, $L, $L, false)",
               k,
               prod(y, 0, c.axis()),
               len,
@@ -853,8 +902,31 @@ public final class JavaEmitter {
         Value targets = in.get(1);
         String rows = count(targets.shape());
         String v = dimCode(logits.shape().last());
+        // The count of valid targets is taken on the host, where the targets are.
         m.addStatement(
-            "double sum$L = $T.crossEntropy($L, $L, $L, $L, $L, $L, $L)",
+            "$N = $T.countValid($L, $L, $L)",
+            countFields.get(n.id()),
+            prec.kernels,
+            rows,
+            hostLoc(targets),
+            ce.ignoreIndex());
+        if (device) {
+          m.addStatement(
+              "$L.crossEntropyMean($L, $L, $L, $L, $L, $L, $L, $N, $L)",
+              k,
+              rows,
+              v,
+              loc(logits),
+              loc(targets),
+              ce.ignoreIndex(),
+              doubleLiteral(ce.smoothing()),
+              loc(n.outputs().get(1)),
+              countFields.get(n.id()),
+              loc(out));
+          return;
+        }
+        m.addStatement(
+            "double sum$L = $L.crossEntropy($L, $L, $L, $L, $L, $L, $L)",
             n.id(),
             k,
             rows,
@@ -865,13 +937,6 @@ public final class JavaEmitter {
             doubleLiteral(ce.smoothing()),
             loc(n.outputs().get(1)));
         m.addStatement(
-            "$N = $T.countValid($L, $L, $L)",
-            countFields.get(n.id()),
-            k,
-            rows,
-            loc(targets),
-            ce.ignoreIndex());
-        m.addStatement(
             "a[$N] = $L($N == 0 ? 0 : sum$L / $N)",
             arenaFields.get(out.id()),
             prec.cast(),
@@ -879,15 +944,26 @@ public final class JavaEmitter {
             n.id(),
             countFields.get(n.id()));
       }
-      case Op.Mean mean ->
-        m.addStatement(
-            "a[$N] = $L($T.sum($L, $L) / $L)",
-            arenaFields.get(out.id()),
-            prec.cast(),
-            k,
-            count(in.get(0).shape()),
-            loc(in.get(0)),
-            countDouble(in.get(0).shape()));
+      case Op.Mean mean -> {
+        if (device) {
+          m.addStatement(
+              "$L.mean($L, $L, $L, $L)",
+              k,
+              count(in.get(0).shape()),
+              loc(in.get(0)),
+              countDouble(in.get(0).shape()),
+              loc(out));
+        } else {
+          m.addStatement(
+              "a[$N] = $L($L.sum($L, $L) / $L)",
+              arenaFields.get(out.id()),
+              prec.cast(),
+              k,
+              count(in.get(0).shape()),
+              loc(in.get(0)),
+              countDouble(in.get(0).shape()));
+        }
+      }
       case Op.Seed s -> throw new IllegalStateException("seed in forward");
       case Op.Backward b -> throw new IllegalStateException("backward in forward");
     }
@@ -903,8 +979,8 @@ public final class JavaEmitter {
     String ldb = mm.transposeB() ? kDim : nDim;
     if (b.shape().rank() == 2) {
       m.addStatement(
-          "$T.gemm(false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false)",
-          prec.kernels,
+          "$L.gemm(false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false)",
+          kref(),
           mm.transposeB(),
           count(as.dropLast(1)),
           nDim,
@@ -917,8 +993,8 @@ public final class JavaEmitter {
           nDim);
     } else {
       m.addStatement(
-          "$T.gemmBatched($L, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false)",
-          prec.kernels,
+          "$L.gemmBatched($L, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false)",
+          kref(),
           count(as.dropLast(2)),
           mm.transposeB(),
           mDim,
@@ -976,16 +1052,28 @@ public final class JavaEmitter {
 
   private String lengths(Op.Attention at) {
     String l = at.lengthsInput();
-    return l == null ? "null" : inputFields.get(l);
+    if (l == null) {
+      return "null";
+    }
+    return device ? "k.ints(" + inputFields.get(l) + ")" : inputFields.get(l);
+  }
+
+  /** The receiver of kernel calls: the CPU kernel class, or the device kernels {@code k}. */
+  private CodeBlock kref() {
+    return device ? CodeBlock.of("k") : CodeBlock.of("$T", prec.kernels);
   }
 
   // -----------------------------------------------------------------------------------------------
   // Backward lowering
 
   private void backward(MethodSpec.Builder m, Node n) {
-    ClassName k = prec.kernels;
+    CodeBlock k = kref();
     if (n.op() instanceof Op.Seed) {
-      m.addStatement("a[$N] = 1", arenaFields.get(n.out().id()));
+      if (device) {
+        m.addStatement("$L.fill(1, a, $N, 1.0)", k, arenaFields.get(n.out().id()));
+      } else {
+        m.addStatement("a[$N] = 1", arenaFields.get(n.out().id()));
+      }
       return;
     }
     Op.Backward b = (Op.Backward) n.op();
@@ -996,7 +1084,7 @@ public final class JavaEmitter {
     switch (f.op()) {
       case Op.Embedding e ->
         m.addStatement(
-            "$T.embeddingBackward($L, $L, $L, $L, $L, $L)",
+            "$L.embeddingBackward($L, $L, $L, $L, $L, $L)",
             k,
             count(in.get(0).shape()),
             loc(in.get(0)),
@@ -1009,7 +1097,7 @@ public final class JavaEmitter {
         String bn = count(in.get(1).shape());
         if (bin.kind() == Op.Arith.MUL) {
           m.addStatement(
-              "$T.mulBackward($L, $L, $L, $L, $L, $L, $L)",
+              "$L.mulBackward($L, $L, $L, $L, $L, $L, $L)",
               k,
               nn,
               bn,
@@ -1021,21 +1109,21 @@ public final class JavaEmitter {
           break;
         }
         if (has(n, 0)) {
-          m.addStatement("$T.accumulate($L, 1.0, $L, $L)", k, nn, dyLoc, gradLoc(n, 0));
+          m.addStatement("$L.accumulate($L, 1.0, $L, $L)", k, nn, dyLoc, gradLoc(n, 0));
         }
         if (has(n, 1)) {
           String alpha = bin.kind() == Op.Arith.SUB ? "-1.0" : "1.0";
           if (in.get(1).shape().equals(in.get(0).shape())) {
-            m.addStatement("$T.accumulate($L, $L, $L, $L)", k, nn, alpha, dyLoc, gradLoc(n, 1));
+            m.addStatement("$L.accumulate($L, $L, $L, $L)", k, nn, alpha, dyLoc, gradLoc(n, 1));
           } else {
             m.addStatement(
-                "$T.reduceBroadcast($L, $L, $L, $L, $L)", k, nn, bn, alpha, dyLoc, gradLoc(n, 1));
+                "$L.reduceBroadcast($L, $L, $L, $L, $L)", k, nn, bn, alpha, dyLoc, gradLoc(n, 1));
           }
         }
       }
       case Op.Scale s ->
         m.addStatement(
-            "$T.accumulate($L, $L, $L, $L)",
+            "$L.accumulate($L, $L, $L, $L)",
             k,
             count(in.get(0).shape()),
             doubleLiteral(s.factor()),
@@ -1049,7 +1137,7 @@ public final class JavaEmitter {
         if (has(n, 0)) {
           // dx[M,K] += dy[M,N] · op(W)ᵀ
           m.addStatement(
-              "$T.gemm(false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
+              "$L.gemm(false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
               k,
               !l.transposed(),
               rows,
@@ -1066,7 +1154,7 @@ public final class JavaEmitter {
           if (l.transposed()) {
             // dW[N,K] += dyᵀ · x
             m.addStatement(
-                "$T.gemm(true, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
+                "$L.gemm(true, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
                 k,
                 nn,
                 kk,
@@ -1080,7 +1168,7 @@ public final class JavaEmitter {
           } else {
             // dW[K,N] += xᵀ · dy
             m.addStatement(
-                "$T.gemm(true, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
+                "$L.gemm(true, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
                 k,
                 kk,
                 nn,
@@ -1094,13 +1182,13 @@ public final class JavaEmitter {
           }
         }
         if (l.bias() && has(n, 2)) {
-          m.addStatement("$T.biasBackward($L, $L, $L, $L)", k, rows, nn, dyLoc, gradLoc(n, 2));
+          m.addStatement("$L.biasBackward($L, $L, $L, $L)", k, rows, nn, dyLoc, gradLoc(n, 2));
         }
       }
       case Op.MatMul mm -> matmulBackward(m, n, f, mm);
       case Op.LayerNorm ln ->
         m.addStatement(
-            "$T.layerNormBackward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)",
+            "$L.layerNormBackward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)",
             k,
             count(in.get(0).shape().dropLast(1)),
             dimCode(in.get(0).shape().last()),
@@ -1114,7 +1202,7 @@ public final class JavaEmitter {
             has(n, 2) ? gradLoc(n, 2) : "null, 0");
       case Op.Pointwise pw ->
         m.addStatement(
-            "$T.$LBackward($L, $L, $L, $L)",
+            "$L.$LBackward($L, $L, $L, $L)",
             k,
             kernelName(pw.fn()),
             count(in.get(0).shape()),
@@ -1123,7 +1211,7 @@ public final class JavaEmitter {
             gradLoc(n, 0));
       case Op.Softmax s ->
         m.addStatement(
-            "$T.softmaxBackward($L, $L, $L, $L, $L)",
+            "$L.softmaxBackward($L, $L, $L, $L, $L)",
             k,
             count(f.out().shape().dropLast(1)),
             dimCode(f.out().shape().last()),
@@ -1133,7 +1221,7 @@ public final class JavaEmitter {
       case Op.Dropout d ->
         m.beginControlFlow("if (training)")
             .addStatement(
-                "$T.dropoutBackward($L, $L, dropoutSeed($L), $L, $L)",
+                "$L.dropoutBackward($L, $L, dropoutSeed($L), $L, $L)",
                 k,
                 count(in.get(0).shape()),
                 doubleLiteral(d.p()),
@@ -1142,14 +1230,14 @@ public final class JavaEmitter {
                 gradLoc(n, 0))
             .nextControlFlow("else")
             .addStatement(
-                "$T.accumulate($L, 1.0, $L, $L)", k, count(in.get(0).shape()), dyLoc, gradLoc(n, 0))
+                "$L.accumulate($L, 1.0, $L, $L)", k, count(in.get(0).shape()), dyLoc, gradLoc(n, 0))
             .endControlFlow();
       case Op.Attention at -> {
         if (!has(n, 0) || (at.cross() && !has(n, 1))) {
           throw new IllegalStateException("attention inputs without gradients are not supported");
         }
         m.addStatement(
-            "$T.attentionBackward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)",
+            "$L.attentionBackward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L)",
             k,
             attentionDims(f, at),
             attentionQkv(f, at, false),
@@ -1164,7 +1252,7 @@ public final class JavaEmitter {
                 ? CodeBlock.of(
                     "training ? $L : 0.0, dropoutSeed($L)", doubleLiteral(at.dropout()), f.id())
                 : CodeBlock.of("0.0, 0L"));
-        if (prec == Precision.F32) {
+        if (prec == Precision.F32 && !device) {
           // Attention capture for visualisation: a copy of q and k, only when asked for.
           String[] qkv = attentionQkv(n, at, false).split(", ");
           m.beginControlFlow("if (captured != null)")
@@ -1188,7 +1276,7 @@ public final class JavaEmitter {
       case Op.Slice s -> {
         Shape x = in.get(0).shape();
         m.addStatement(
-            "$T.copyAxis($L, $L, $L, $L, $L, 0, $L, $L, $L, true)",
+            "$L.copyAxis($L, $L, $L, $L, $L, 0, $L, $L, $L, true)",
             k,
             prod(x, 0, s.axis()),
             s.length(),
@@ -1206,7 +1294,7 @@ public final class JavaEmitter {
           int len = ((Dim.Fixed) in.get(i).shape().dim(c.axis())).size();
           if (has(n, i)) {
             m.addStatement(
-                "$T.copyAxis($L, $L, $L, $L, $L, $L, $L, $L, 0, true)",
+                "$L.copyAxis($L, $L, $L, $L, $L, $L, $L, $L, 0, true)",
                 k,
                 prod(y, 0, c.axis()),
                 len,
@@ -1222,8 +1310,25 @@ public final class JavaEmitter {
       }
       case Op.CrossEntropy ce -> {
         String valid = countFields.get(f.id());
+        if (device) {
+          // The scale d_loss / valid is read on the device.
+          m.addStatement(
+              "$L.crossEntropyBackward($L, $L, $L, $L, $L, $L, $L, a, $N, $N, $L)",
+              k,
+              count(in.get(1).shape()),
+              dimCode(in.get(0).shape().last()),
+              loc(in.get(0)),
+              loc(in.get(1)),
+              ce.ignoreIndex(),
+              doubleLiteral(ce.smoothing()),
+              loc(f.outputs().get(1)),
+              arenaFields.get(dy.id()),
+              valid,
+              gradLoc(n, 0));
+          return;
+        }
         m.addStatement(
-            "$T.crossEntropyBackward($L, $L, $L, $L, $L, $L, $L, $N == 0 ? 0.0 : a[$N] / $N, $L)",
+            "$L.crossEntropyBackward($L, $L, $L, $L, $L, $L, $L, $N == 0 ? 0.0 : a[$N] / $N, $L)",
             k,
             count(in.get(1).shape()),
             dimCode(in.get(0).shape().last()),
@@ -1240,7 +1345,9 @@ public final class JavaEmitter {
       case Op.Mean mean -> {
         String count = count(in.get(0).shape());
         m.addStatement(
-            "$T.accumulateScalar($L, a[$N] / $L, $L)",
+            device
+                ? "$L.accumulateScalar($L, a, $N, $L, $L)"
+                : "$L.accumulateScalar($L, a[$N] / $L, $L)",
             k,
             count,
             arenaFields.get(dy.id()),
@@ -1266,7 +1373,7 @@ public final class JavaEmitter {
   }
 
   private void matmulBackward(MethodSpec.Builder m, Node n, Node f, Op.MatMul mm) {
-    ClassName k = prec.kernels;
+    CodeBlock k = kref();
     Value a = f.inputs().get(0);
     Value b = f.inputs().get(1);
     Shape as = a.shape();
@@ -1279,7 +1386,7 @@ public final class JavaEmitter {
       String rows = count(as.dropLast(1));
       if (has(n, 0)) {
         m.addStatement(
-            "$T.gemm(false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
+            "$L.gemm(false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
             k,
             !mm.transposeB(),
             rows,
@@ -1295,7 +1402,7 @@ public final class JavaEmitter {
       if (has(n, 1)) {
         if (mm.transposeB()) {
           m.addStatement(
-              "$T.gemm(true, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
+              "$L.gemm(true, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
               k,
               nDim,
               kDim,
@@ -1308,7 +1415,7 @@ public final class JavaEmitter {
               kDim);
         } else {
           m.addStatement(
-              "$T.gemm(true, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
+              "$L.gemm(true, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
               k,
               kDim,
               nDim,
@@ -1329,7 +1436,7 @@ public final class JavaEmitter {
     String sy = mDim + " * " + nDim;
     if (has(n, 0)) {
       m.addStatement(
-          "$T.gemmBatched($L, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
+          "$L.gemmBatched($L, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
           k,
           batch,
           !mm.transposeB(),
@@ -1349,7 +1456,7 @@ public final class JavaEmitter {
     if (has(n, 1)) {
       if (mm.transposeB()) {
         m.addStatement(
-            "$T.gemmBatched($L, true, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
+            "$L.gemmBatched($L, true, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
             k,
             batch,
             nDim,
@@ -1366,7 +1473,7 @@ public final class JavaEmitter {
             kDim);
       } else {
         m.addStatement(
-            "$T.gemmBatched($L, true, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
+            "$L.gemmBatched($L, true, false, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, true)",
             k,
             batch,
             kDim,
@@ -1648,7 +1755,22 @@ public final class JavaEmitter {
   // Code helpers
 
   /** "array, offset" of a value. */
+  /**
+   * The buffer and offset of {@code v} in a kernel call. In device methods, host arrays (inputs and
+   * integer values such as position ids) are handed to the kernels through {@code k.ints} or
+   * {@code k.floats}, which upload them.
+   */
   private String loc(Value v) {
+    String host = hostLoc(v);
+    if (!device || host.startsWith("a, ") || host.startsWith("p, ") || host.startsWith("gr, ")) {
+      return host;
+    }
+    String array = host.substring(0, host.length() - ", 0".length());
+    return (v.dtype() == DType.INT ? "k.ints(" : "k.floats(") + array + "), 0";
+  }
+
+  /** Like {@link #loc} but always the host array (for host-side counts). */
+  private String hostLoc(Value v) {
     return switch (v.role()) {
       case PARAM -> "p, " + paramConstants.get(v.name());
       case PARAM_GRAD -> "gr, " + paramConstants.get(v.name());

@@ -39,6 +39,7 @@ public final class DeviceKernels implements AutoCloseable {
   private final Map<String, Device.Kernel> kernels = new HashMap<>();
   private final Map<AttentionKey, AttentionKernels> attentionKernels = new HashMap<>();
   private final Map<Integer, SinusoidTable> sinusoids = new HashMap<>();
+  private final java.util.List<FloatUpload> floatUploads = new java.util.ArrayList<>();
   private Device.Program library;
   private Device.Buffer scratch;
   private long scratchFloats;
@@ -63,6 +64,52 @@ public final class DeviceKernels implements AutoCloseable {
    */
   public Device.Buffer ints(int[] host) {
     return host == null ? null : ints.upload(host);
+  }
+
+  /**
+   * Uploads a float input array and returns its device copy, like {@link #ints}: one buffer per
+   * array, refilled on every call; {@code null} gives {@code null}.
+   */
+  public Device.Buffer floats(float[] host) {
+    if (host == null) {
+      return null;
+    }
+    FloatUpload u = null;
+    for (FloatUpload f : floatUploads) {
+      if (f.array.get() == host) {
+        u = f;
+      }
+    }
+    for (int i = 0; u == null && i < floatUploads.size(); i++) {
+      if (floatUploads.get(i).array.get() == null) { // its array is gone: reuse the buffer
+        u = floatUploads.get(i);
+        u.array = new java.lang.ref.WeakReference<>(host);
+      }
+    }
+    if (u == null) {
+      u = new FloatUpload(new java.lang.ref.WeakReference<>(host), null);
+      floatUploads.add(u);
+    }
+    if (u.buffer == null || u.buffer.bytes() < 4L * host.length) {
+      if (u.buffer != null) {
+        device.finish();
+        u.buffer.close();
+      }
+      u.buffer = device.allocate(4L * Math.max(1, host.length));
+    }
+    device.write(u.buffer, 0, host, 0, host.length);
+    return u.buffer;
+  }
+
+  /** A float input's device copy; the array is held weakly, like {@link IntUploads}. */
+  private static final class FloatUpload {
+    java.lang.ref.WeakReference<float[]> array;
+    Device.Buffer buffer;
+
+    FloatUpload(java.lang.ref.WeakReference<float[]> array, Device.Buffer buffer) {
+      this.array = array;
+      this.buffer = buffer;
+    }
   }
 
   // ---------------------------------------------------------------------------------------- matmul
@@ -1159,6 +1206,8 @@ public final class DeviceKernels implements AutoCloseable {
   @Override
   public void close() {
     ints.close();
+    floatUploads.forEach(f -> f.buffer.close());
+    floatUploads.clear();
     for (SinusoidTable t : sinusoids.values()) {
       t.buffer().close();
     }

@@ -136,7 +136,7 @@ public final class Checkpoint {
           + Json.write(c) + ", but the model has " + Json.write(model.spec().config()));
     }
     model.load(dir.resolve("model.safetensors"));
-    float[] m = new float[model.parameterBuffer().length];
+    float[] m = new float[Math.toIntExact(model.parameterCount())];
     float[] v = new float[m.length];
     try (SafetensorsFile f = Safetensors.open(dir.resolve("optimizer.safetensors"))) {
       for (ModelSpec.ParamSpec p : model.spec().params()) {

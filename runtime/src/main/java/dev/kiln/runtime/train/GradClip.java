@@ -1,6 +1,7 @@
 package dev.kiln.runtime.train;
 
 import dev.kiln.runtime.cpu.Kernels32;
+import dev.kiln.runtime.model.FloatModel;
 
 /** Global-norm gradient clipping over all parameters at once. */
 public final class GradClip {
@@ -16,6 +17,15 @@ public final class GradClip {
     double n = norm(grads);
     if (max > 0 && n > max) {
       Kernels32.scale(grads.length, grads, 0, max / (n + 1e-6), grads, 0);
+    }
+    return n;
+  }
+
+  /** {@link #clip(float[], double)} on a model's gradients, wherever they are (CPU or device). */
+  public static double clip(FloatModel model, double max) {
+    double n = Math.sqrt(model.gradientSquaredNorm());
+    if (max > 0 && n > max) {
+      model.scaleGradients(max / (n + 1e-6));
     }
     return n;
   }

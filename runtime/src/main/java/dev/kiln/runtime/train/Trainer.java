@@ -101,15 +101,9 @@ public final class Trainer {
         tokens += tokensIn(in);
       }
       if (s.accumulate() > 1) {
-        dev.kiln.runtime.cpu.Kernels32.scale(
-            model.gradientBuffer().length,
-            model.gradientBuffer(),
-            0,
-            1.0 / s.accumulate(),
-            model.gradientBuffer(),
-            0);
+        model.scaleGradients(1.0 / s.accumulate());
       }
-      double norm = GradClip.clip(model.gradientBuffer(), s.clip());
+      double norm = GradClip.clip(model, s.clip());
       if (!Double.isFinite(norm)) {
         throw new KilnException("the gradient norm is " + norm + " at step " + step
             + " (first non-finite parameter gradient: " + firstNonFinite(model.gradientBuffer())
