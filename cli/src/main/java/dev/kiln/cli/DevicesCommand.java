@@ -24,7 +24,7 @@ final class DevicesCommand implements Callable<Integer> {
           "%-8s %-10s %s%s%n",
           id,
           d.available() ? "available" : "missing",
-          d.name() == null || d.name().isEmpty() ? "" : d.name() + ": ",
+          !d.available() || d.name() == null || d.name().isEmpty() ? "" : d.name() + ": ",
           d.detail());
     }
     System.out.println("select one with --device NAME[:INDEX] or -Dkiln.device=NAME[:INDEX]");
