@@ -61,6 +61,10 @@ public final class DeviceKernels implements AutoCloseable {
    * buffer per array, reused and refilled on every call; {@code null} gives {@code null}. The host
    * contents are remembered so that {@link #embedding}, {@link #embeddingBackward}, {@link
    * #crossEntropyMean} and {@link #crossEntropyBackward} can check ids and targets as the CPU does.
+   *
+   * <p>The buffer belongs to the array, which is held weakly: call {@code ints} again before each use
+   * (as new contents need anyway) and do not keep using the buffer after dropping the array, since
+   * the buffer of a collected array is handed to the next new one.
    */
   public Device.Buffer ints(int[] host) {
     return host == null ? null : ints.upload(host);
