@@ -52,6 +52,11 @@ while [ -h "$self" ]; do
   esac
 done
 KILN_HOME="$(cd "$(dirname "$self")/.." && pwd -P)"
+# Signal chaining, for OpenCL drivers built on LLVM that install their own SIGSEGV handler.
+if [ -f "$KILN_HOME/runtime/lib/libjsig.so" ]; then
+  LD_PRELOAD="$KILN_HOME/runtime/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}"
+  export LD_PRELOAD
+fi
 # shellcheck disable=SC2086 # KILN_JAVA_OPTS is a list of flags
 exec "$KILN_HOME/runtime/bin/java" --add-modules jdk.incubator.vector \
   --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC ${KILN_JAVA_OPTS:-} \
