@@ -3,7 +3,7 @@
 #define KERNEL __kernel
 #define GLOBAL __global
 #define LOCAL_MEM __local
-#define DEVICE_FN inline
+#define DEVICE_FN static inline
 #define BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
 #define GLOBAL_ID(d) ((int) get_global_id(d))
 #define LOCAL_ID(d) ((int) get_local_id(d))
