@@ -32,7 +32,13 @@ import java.util.Objects;
 public final class SafetensorsWriter {
   private static final int CHUNK = 1 << 20;
 
-  private final Map<String, Tensor> tensors = new LinkedHashMap<>();
+  private final Map<String, Part> tensors = new LinkedHashMap<>();
+
+  /**
+   * One tensor's data: {@code count} elements of {@code data} (a float[], double[] or int[]) from
+   * {@code offset}, so that a slice of a large flat buffer is written without copying it.
+   */
+  private record Part(Tensor.DType dtype, int[] shape, Object data, int offset, long count) {}
   // Sorted, so a file's bytes do not depend on the iteration order of the caller's map (Map.of's
   // differs from one JVM to the next): the same model state always gives the same file.
   private final Map<String, String> metadata = new java.util.TreeMap<>();
@@ -40,11 +46,34 @@ public final class SafetensorsWriter {
   /** Adds a tensor; names must be unique, valid Unicode, and not {@code __metadata__}. */
   public SafetensorsWriter add(String name, Tensor tensor) {
     Objects.requireNonNull(tensor);
+    Object data =
+        switch (tensor) {
+          case Tensor.F32 f -> f.data();
+          case Tensor.F64 d -> d.data();
+          case Tensor.I32 i -> i.data();
+        };
+    return put(name, new Part(tensor.dtype(), tensor.shape(), data, 0, tensor.size()));
+  }
+
+  /**
+   * Adds a float32 tensor of {@code shape} whose elements are {@code buffer[offset ..]}, without
+   * copying them (do not modify the buffer before {@link #write}).
+   */
+  public SafetensorsWriter addSlice(String name, int[] shape, float[] buffer, int offset) {
+    long count = Tensor.count(shape);
+    if (offset < 0 || offset + count > buffer.length) {
+      throw new IllegalArgumentException(
+          "slice [" + offset + ", " + (offset + count) + ") outside a buffer of " + buffer.length);
+    }
+    return put(name, new Part(Tensor.DType.F32, shape.clone(), buffer, offset, count));
+  }
+
+  private SafetensorsWriter put(String name, Part part) {
     checkText(name);
     if (name.equals(SafetensorsHeader.METADATA_KEY)) {
       throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
     }
-    if (tensors.putIfAbsent(name, tensor) != null) {
+    if (tensors.putIfAbsent(name, part) != null) {
       throw new IllegalArgumentException("duplicate tensor name " + SafetensorsHeader.quote(name));
     }
     return this;
@@ -81,18 +110,17 @@ public final class SafetensorsWriter {
   }
 
   /** The tensors in data order: widest elements first, so each lands on a multiple of its size. */
-  private List<Map.Entry<String, Tensor>> layout() {
-    List<Map.Entry<String, Tensor>> order = new ArrayList<>(tensors.entrySet());
-    order.sort(
-        Comparator.comparingInt((Map.Entry<String, Tensor> e) -> -elementSize(e.getValue())));
+  private List<Map.Entry<String, Part>> layout() {
+    List<Map.Entry<String, Part>> order = new ArrayList<>(tensors.entrySet());
+    order.sort(Comparator.comparingInt((Map.Entry<String, Part> e) -> -elementSize(e.getValue())));
     return order;
   }
 
   private byte[] header(Path target) {
     Map<String, long[]> offsets = new LinkedHashMap<>();
     long offset = 0;
-    for (Map.Entry<String, Tensor> e : layout()) {
-      long bytes = e.getValue().size() * elementSize(e.getValue());
+    for (Map.Entry<String, Part> e : layout()) {
+      long bytes = e.getValue().count() * elementSize(e.getValue());
       offsets.put(e.getKey(), new long[] {offset, offset + bytes});
       offset += bytes;
     }
@@ -127,18 +155,19 @@ public final class SafetensorsWriter {
     AtomicFiles.writeFully(channel, prefix);
     AtomicFiles.writeFully(channel, ByteBuffer.wrap(header));
     ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-    for (Map.Entry<String, Tensor> e : layout()) {
-      Tensor t = e.getValue();
+    for (Map.Entry<String, Part> e : layout()) {
+      Part t = e.getValue();
       int size = elementSize(t);
-      int length = Math.toIntExact(t.size());
+      int length = Math.toIntExact(t.count());
       for (int i = 0; i < length; ) {
         int n = Math.min(length - i, CHUNK / size);
         buffer.clear();
         // The typed views share the buffer's little-endian order; they do not move its position.
-        switch (t) {
-          case Tensor.F32 f -> buffer.asFloatBuffer().put(f.data(), i, n);
-          case Tensor.F64 d -> buffer.asDoubleBuffer().put(d.data(), i, n);
-          case Tensor.I32 k -> buffer.asIntBuffer().put(k.data(), i, n);
+        switch (t.data()) {
+          case float[] f -> buffer.asFloatBuffer().put(f, t.offset() + i, n);
+          case double[] d -> buffer.asDoubleBuffer().put(d, t.offset() + i, n);
+          case int[] k -> buffer.asIntBuffer().put(k, t.offset() + i, n);
+          default -> throw new IllegalStateException("unknown tensor data " + t.data());
         }
         buffer.limit(n * size);
         AtomicFiles.writeFully(channel, buffer);
@@ -147,7 +176,7 @@ public final class SafetensorsWriter {
     }
   }
 
-  private static int elementSize(Tensor t) {
+  private static int elementSize(Part t) {
     return t.dtype() == Tensor.DType.F64 ? 8 : 4;
   }
 

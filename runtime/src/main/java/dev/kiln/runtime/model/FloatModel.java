@@ -268,7 +268,7 @@ public abstract class FloatModel extends AbstractModel {
   @Override
   protected Tensor copyParameter(ModelSpec.ParamSpec p, boolean gradient) {
     int off = (int) p.offset();
-    float[] src = gradient ? gradientBuffer() : parameterBufferForReading();
+    float[] src = gradient ? gradientBuffer() : hostParameters();
     return new Tensor.F32(p.shape().clone(), Arrays.copyOfRange(src, off, off + (int) p.size()));
   }
 
@@ -288,9 +288,24 @@ public abstract class FloatModel extends AbstractModel {
     }
   }
 
-  private float[] parameterBufferForReading() {
+  /**
+   * The parameters as a flat host array, up to date, for reading only: unlike {@link
+   * #parameterBuffer()}, changes to it are not uploaded to a device.
+   */
+  public float[] hostParameters() {
     pullParameters();
     return params;
+  }
+
+  /** Writes the parameters as safetensors straight from the flat buffer (no per-tensor copies). */
+  @Override
+  public void save(java.nio.file.Path file) {
+    float[] w = hostParameters();
+    dev.kiln.runtime.io.SafetensorsWriter out = new dev.kiln.runtime.io.SafetensorsWriter();
+    for (ModelSpec.ParamSpec p : spec.params()) {
+      out.addSlice(p.name(), p.shape(), w, (int) p.offset());
+    }
+    out.metadata("format", "pt").metadata("kiln.model", spec.name()).write(file);
   }
 
   /** Attention layers captured during the last forward pass, or null when capture is off. */

@@ -1,10 +1,10 @@
 package dev.kiln.runtime.train;
 
 import dev.kiln.runtime.KilnException;
-import dev.kiln.runtime.Tensor;
 import dev.kiln.runtime.io.AtomicFiles;
 import dev.kiln.runtime.io.Safetensors;
 import dev.kiln.runtime.io.SafetensorsFile;
+import dev.kiln.runtime.io.SafetensorsWriter;
 import dev.kiln.runtime.json.Json;
 import dev.kiln.runtime.model.FloatModel;
 import dev.kiln.runtime.model.ModelSpec;
@@ -50,15 +50,16 @@ public final class Checkpoint {
       Files.createDirectories(out);
       Path tmp = Files.createTempDirectory(out, "." + name + ".tmp");
       model.save(tmp.resolve("model.safetensors"));
-      Map<String, Tensor> moments = new LinkedHashMap<>();
+      // Slices of the flat moment buffers, written without copying them.
+      float[] m = opt.firstMoments();
+      float[] v = opt.secondMoments();
+      SafetensorsWriter moments = new SafetensorsWriter();
       for (ModelSpec.ParamSpec p : model.spec().params()) {
-        moments.put("m." + p.name(), slice(opt.firstMoments(), p));
-        moments.put("v." + p.name(), slice(opt.secondMoments(), p));
+        moments.addSlice("m." + p.name(), p.shape(), m, (int) p.offset());
+        moments.addSlice("v." + p.name(), p.shape(), v, (int) p.offset());
       }
-      Safetensors.write(
-          tmp.resolve("optimizer.safetensors"),
-          moments,
-          Map.of("adamw.steps", Integer.toString(opt.steps())));
+      moments.metadata("adamw.steps", Integer.toString(opt.steps()));
+      moments.write(tmp.resolve("optimizer.safetensors"));
       Map<String, Object> full = new LinkedHashMap<>(state);
       full.put("model", model.spec().name());
       full.put("config", model.spec().config());
@@ -81,12 +82,6 @@ public final class Checkpoint {
               + "; the previous checkpoint is intact",
           e);
     }
-  }
-
-  private static Tensor.F32 slice(float[] buffer, ModelSpec.ParamSpec p) {
-    int off = (int) p.offset();
-    return new Tensor.F32(
-        p.shape().clone(), java.util.Arrays.copyOfRange(buffer, off, off + (int) p.size()));
   }
 
   /** The newest readable checkpoint in {@code out}, or null when there is none. */
