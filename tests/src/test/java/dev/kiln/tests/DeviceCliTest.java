@@ -88,6 +88,47 @@ class DeviceCliTest {
   }
 
   @Test
+  void aRunResumedOnOpenClEndsWithTheSameBytes() throws IOException {
+    Assumptions.assumeTrue(openClPresent(), "no OpenCL device; .ci/run installs PoCL");
+    Path model = dir.resolve("unseen.model");
+    Files.writeString(model, MODEL);
+    String[] common = {
+      "--model",
+      model.toString(),
+      "--steps",
+      "6",
+      "--batch",
+      "4",
+      "--seq",
+      "16",
+      "--checkpoint-every",
+      "3",
+      "--device",
+      "opencl"
+    };
+    Cli.Result whole =
+        Cli.run(concat(new String[] {"train", "--out", dir.resolve("whole").toString()}, common));
+    assertEquals(0, whole.exit(), whole.err());
+    Cli.Result half = Cli.run(concat(
+        new String[] {"train", "--out", dir.resolve("half").toString(), "--stop-at", "3"}, common));
+    assertEquals(0, half.exit(), half.err());
+    Cli.Result rest =
+        Cli.run("train", "--resume", "--out", dir.resolve("half").toString(), "--device", "opencl");
+    assertEquals(0, rest.exit(), rest.err());
+    for (String f : List.of("model.safetensors", "optimizer.safetensors")) {
+      byte[] a = Files.readAllBytes(dir.resolve("whole/checkpoint-0000006").resolve(f));
+      byte[] b = Files.readAllBytes(dir.resolve("half/checkpoint-0000006").resolve(f));
+      assertTrue(java.util.Arrays.equals(a, b), f + " differs after resuming on the device");
+    }
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void devicesListsEachBackend() {
     Cli.Result r = Cli.run("devices");
     assertEquals(0, r.exit(), r.err());
