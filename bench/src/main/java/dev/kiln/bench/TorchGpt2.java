@@ -116,10 +116,15 @@ final class TorchGpt2 implements AutoCloseable {
 
   /**
    * Runs {@code tokens} [1, n] at positions {@code pos .. pos+n-1} against the cache, appending their
-   * keys and values, and returns the logits of the last one, [1, V]. Call under a NoGradGuard.
+   * keys and values, and returns the logits of the last one, [1, V]: the prompt at position 0, then
+   * one token at a time. Call under a NoGradGuard.
    */
   Tensor decode(Tensor tokens, int pos) {
     long n = tokens.size(1);
+    if (n > 1 && pos != 0) {
+      // SDPA's causal mask is aligned top-left: right only when queries and keys start together.
+      throw new IllegalArgumentException("several tokens at once only at position 0");
+    }
     Tensor x = blocks(tokens, pos, false);
     Tensor last = finalNorm(x.narrow(1, n - 1, 1)).view(1, d);
     return last.mm(p("wte.weight").t());

@@ -87,7 +87,7 @@ final class TrainGpt2Bench {
       }
 
       kilnStep.run(); // warm-up beyond the two checked steps
-      var unused = refStep.getAsDouble();
+      var _ = refStep.getAsDouble();
       double tokensPerStep = (double) batch * seq;
       double[] k = new double[runs];
       double[] o = new double[runs];
@@ -116,7 +116,7 @@ final class TrainGpt2Bench {
       int layers = TorchGpt2.config(kiln.spec(), "layers").intValue();
       int d = TorchGpt2.config(kiln.spec(), "d").intValue();
       double flopsPerToken = 6.0 * kiln.parameterCount() + 12.0 * layers * d * seq;
-      double peak = peakGflops(threads);
+      double peak = peakGflops();
       System.out.printf(
           Locale.ROOT,
           "  model FLOP/s (6 x %,d params + attention 12 x %d x %d x %d per token): kiln %.1f GFLOP/s,"
@@ -147,7 +147,7 @@ final class TrainGpt2Bench {
   }
 
   /** {@code -Dkiln.bench.peakGflops}, else the best of a few OpenBLAS sgemm 2048³ runs. */
-  private static double peakGflops(int threads) {
+  private static double peakGflops() {
     String given = System.getProperty("kiln.bench.peakGflops");
     if (given != null) {
       return Double.parseDouble(given);
