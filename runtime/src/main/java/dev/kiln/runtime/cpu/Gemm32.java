@@ -31,6 +31,12 @@ final class Gemm32 {
   /** Below this many multiply-adds, packing costs more than it saves. */
   private static final long DIRECT_WORK = 48L * 48 * 48;
 
+  /**
+   * At most this many rows of C (a decoding step's one token per sequence) run without packing: the
+   * product streams B once, so copying B into panels first would double its memory traffic.
+   */
+  static final int SKINNY_ROWS = 4;
+
   /** Below this many multiply-adds, one thread is faster than waking the pool. */
   private static final long PARALLEL_WORK = 64L * 64 * 64;
 
@@ -74,6 +80,35 @@ final class Gemm32 {
     long work = (long) M * N * K;
     if (work < DIRECT_WORK) {
       direct(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+      return;
+    }
+    if (M <= SKINNY_ROWS) {
+      if (mayThread && work >= PARALLEL_WORK) {
+        // Chunks of whole 4-vector column blocks, so only the last one has a ragged edge.
+        int w = 4 * L;
+        Parallel.forRange(
+            (N + w - 1) / w,
+            transB ? 1 : 2,
+            (b0, b1) -> skinny(
+                transA,
+                transB,
+                M,
+                b0 * w,
+                Math.min(N, b1 * w),
+                K,
+                a,
+                aOff,
+                lda,
+                b,
+                bOff,
+                ldb,
+                c,
+                cOff,
+                ldc,
+                accumulate));
+      } else {
+        skinny(transA, transB, M, 0, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+      }
       return;
     }
     int threads = mayThread && work >= PARALLEL_WORK ? Parallel.threads() : 1;
@@ -453,6 +488,88 @@ final class Gemm32 {
           }
           c[crow + j] = accumulate ? c[crow + j] + s : s;
         }
+      }
+    }
+  }
+
+  /**
+   * Columns {@code [n0, n1)} of C for a few rows, without packing: for A·B, four vectors of a row
+   * of C stay in registers while B's rows stream past; for A·Bᵀ, one dot product per element.
+   */
+  private static void skinny(
+      boolean transA,
+      boolean transB,
+      int M,
+      int n0,
+      int n1,
+      int K,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean accumulate) {
+    for (int i = 0; i < M; i++) {
+      int crow = cOff + i * ldc;
+      if (transB) {
+        for (int j = n0; j < n1; j++) {
+          int brow = bOff + j * ldb;
+          float s;
+          if (!transA) {
+            s = Vec.dot(K, a, aOff + i * lda, b, brow);
+          } else {
+            s = 0f;
+            for (int k = 0; k < K; k++) {
+              s += a[aOff + k * lda + i] * b[brow + k];
+            }
+          }
+          c[crow + j] = accumulate ? c[crow + j] + s : s;
+        }
+        continue;
+      }
+      int j = n0;
+      for (; j + 4 * L <= n1; j += 4 * L) {
+        FloatVector x0 = accumulate ? FloatVector.fromArray(S, c, crow + j) : FloatVector.zero(S);
+        FloatVector x1 =
+            accumulate ? FloatVector.fromArray(S, c, crow + j + L) : FloatVector.zero(S);
+        FloatVector x2 =
+            accumulate ? FloatVector.fromArray(S, c, crow + j + 2 * L) : FloatVector.zero(S);
+        FloatVector x3 =
+            accumulate ? FloatVector.fromArray(S, c, crow + j + 3 * L) : FloatVector.zero(S);
+        for (int k = 0; k < K; k++) {
+          FloatVector aik =
+              FloatVector.broadcast(S, transA ? a[aOff + k * lda + i] : a[aOff + i * lda + k]);
+          int brow = bOff + k * ldb + j;
+          x0 = FloatVector.fromArray(S, b, brow).fma(aik, x0);
+          x1 = FloatVector.fromArray(S, b, brow + L).fma(aik, x1);
+          x2 = FloatVector.fromArray(S, b, brow + 2 * L).fma(aik, x2);
+          x3 = FloatVector.fromArray(S, b, brow + 3 * L).fma(aik, x3);
+        }
+        x0.intoArray(c, crow + j);
+        x1.intoArray(c, crow + j + L);
+        x2.intoArray(c, crow + j + 2 * L);
+        x3.intoArray(c, crow + j + 3 * L);
+      }
+      for (; j + L <= n1; j += L) {
+        FloatVector x0 = accumulate ? FloatVector.fromArray(S, c, crow + j) : FloatVector.zero(S);
+        for (int k = 0; k < K; k++) {
+          FloatVector aik =
+              FloatVector.broadcast(S, transA ? a[aOff + k * lda + i] : a[aOff + i * lda + k]);
+          x0 = FloatVector.fromArray(S, b, bOff + k * ldb + j).fma(aik, x0);
+        }
+        x0.intoArray(c, crow + j);
+      }
+      for (; j < n1; j++) {
+        float s = accumulate ? c[crow + j] : 0f;
+        for (int k = 0; k < K; k++) {
+          float aik = transA ? a[aOff + k * lda + i] : a[aOff + i * lda + k];
+          s = Math.fma(aik, b[bOff + k * ldb + j], s);
+        }
+        c[crow + j] = s;
       }
     }
   }

@@ -28,6 +28,11 @@ class GemmTest {
     {6, 32, 700},
     {200, 300, 600},
     {1, 1030, 300},
+    // Skinny products (a decoding step): no packing, columns split in vector blocks.
+    {1, 2304, 96},
+    {2, 301, 400},
+    {3, 777, 190},
+    {4, 1000, 129},
   };
 
   @Test
