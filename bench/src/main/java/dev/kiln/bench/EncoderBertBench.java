@@ -69,7 +69,11 @@ final class EncoderBertBench {
         throw new IllegalStateException("Kiln and ONNX Runtime disagree by " + worst);
       }
 
-      for (int i = 0; i < 3; i++) { // warm-up: JIT, thread pools, buffers
+      // Warm-up: JIT, thread pools, buffers. The JVM recompiles the kernels several times over the
+      // first seconds, a C2 compile taking one of the two cores (timings swing 2-3x meanwhile), so
+      // warm for at least 12 rounds and 15 s.
+      long warmUntil = System.nanoTime() + 15_000_000_000L;
+      for (int i = 0; i < 12 || System.nanoTime() < warmUntil; i++) {
         kiln.forward(inputs, false);
         ort.forward();
       }
@@ -133,6 +137,9 @@ final class EncoderBertBench {
         options.setInterOpNumThreads(1);
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        // ONNX Runtime's workers otherwise keep spinning after each run and take the cores from the
+        // Kiln run that follows it in the same process.
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
         session = env.createSession(model.toString(), options);
         long[] shape = {BATCH, SEQ};
         long[] tokens = new long[ids.length];
