@@ -26,7 +26,7 @@ public final class Bench {
 
   public static void main(String[] args) {
     String name = args.length > 0 ? args[0] : "";
-    int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    int runs = args.length > 1 && !name.equals("jmh") ? Integer.parseInt(args[1]) : 5;
     switch (name) {
       case "kernels" -> KernelsBench.run(Math.max(5, runs));
       case "processor" -> ProcessorBench.run(Math.max(5, runs));
@@ -37,10 +37,19 @@ public final class Bench {
             Math.max(5, runs), intArg(args, 2, 4, "batch"), intArg(args, 3, 64, "sequence length"));
       case "generate-gpt2" ->
         GenerateGpt2Bench.run(Math.max(5, runs), intArg(args, 2, 128, "tokens"));
+      case "jmh" -> {
+        // JMH micro-benchmarks of the kernels (KernelsJmh); the rest of the arguments go to JMH.
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        try {
+          org.openjdk.jmh.Main.main(rest.length == 0 ? new String[] {"KernelsJmh"} : rest);
+        } catch (Exception e) {
+          throw new IllegalStateException("JMH failed: " + e.getMessage(), e);
+        }
+      }
       default -> {
-        System.err.println(
-            "usage: ./kiln bench NAME [RUNS]   NAME: kernels, processor,"
-                + " attention-scaling, encoder-bert, train-gpt2 [RUNS B T], generate-gpt2 [RUNS TOKENS]");
+        System.err.println("usage: ./kiln bench NAME [RUNS]   NAME: kernels, processor,"
+            + " attention-scaling, encoder-bert, train-gpt2 [RUNS B T], generate-gpt2 [RUNS TOKENS],"
+            + " jmh [JMH OPTIONS]");
         System.exit(2);
       }
     }
