@@ -57,6 +57,7 @@ public final class JavaEmitter {
       "a",
       "p",
       "gr",
+      "k",
       "SPEC",
       "dims",
       "inputs",

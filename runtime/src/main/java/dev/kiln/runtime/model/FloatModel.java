@@ -170,6 +170,7 @@ public abstract class FloatModel extends AbstractModel {
     if (deviceKernels != null) {
       if (deviceArena == null || deviceArena.bytes() < 4L * n) {
         if (deviceArena != null) {
+          deviceKernels.device().finish(); // launches queued on the old arena end first
           deviceArena.close();
         }
         deviceArena = deviceKernels.device().allocate(4L * Math.max(n, 1));
