@@ -2,11 +2,14 @@ package dev.kiln.runtime.cpu;
 
 import dev.kiln.runtime.mask.Mask;
 
-/** Argument checks and small scalar helpers shared by the float and double kernels. */
-final class Shared {
+/**
+ * Argument checks and small scalar helpers shared by the float and double kernels; the checks are
+ * public so that the device kernels ({@code dev.kiln.runtime.gpu}) raise the same errors.
+ */
+public final class Shared {
   private Shared() {}
 
-  static void checkIds(int n, int[] ids, int idsOff, int vocab) {
+  public static void checkIds(int n, int[] ids, int idsOff, int vocab) {
     for (int i = 0; i < n; i++) {
       int id = ids[idsOff + i];
       if (id < 0 || id >= vocab) {
@@ -16,7 +19,7 @@ final class Shared {
     }
   }
 
-  static void checkTargets(int rows, int V, int[] targets, int tOff, int ignoreIndex) {
+  public static void checkTargets(int rows, int V, int[] targets, int tOff, int ignoreIndex) {
     for (int r = 0; r < rows; r++) {
       int t = targets[tOff + r];
       if (t != ignoreIndex && (t < 0 || t >= V)) {
@@ -36,13 +39,13 @@ final class Shared {
     return c;
   }
 
-  static void checkP(double p) {
+  public static void checkP(double p) {
     if (!(p >= 0 && p <= 1)) {
       throw new IllegalArgumentException("dropout probability must be in [0, 1], got " + p);
     }
   }
 
-  static void checkStep(int step) {
+  public static void checkStep(int step) {
     if (step < 1) {
       throw new IllegalArgumentException("AdamW step must be >= 1, got " + step);
     }
@@ -55,7 +58,7 @@ final class Shared {
   }
 
   /** The dropout scale 1/(1-p) for kept values (0 when everything is dropped). */
-  static double keepScale(double p) {
+  public static double keepScale(double p) {
     return p >= 1 ? 0 : 1 / (1 - p);
   }
 

@@ -2,6 +2,7 @@ package dev.kiln.runtime.gpu;
 
 import dev.kiln.runtime.Rng;
 import dev.kiln.runtime.cpu.Kernels32;
+import dev.kiln.runtime.cpu.Shared;
 import dev.kiln.runtime.mask.Mask;
 import dev.kiln.runtime.mask.Masks;
 import java.util.HashMap;
@@ -615,7 +616,7 @@ public final class DeviceKernels implements AutoCloseable {
   /** {@link Kernels32#dropout}: the same keep decisions, bit for bit. */
   public void dropout(
       int n, double p, long seed, Device.Buffer x, int xOff, Device.Buffer out, int outOff) {
-    Checks.checkP(p);
+    Shared.checkP(p);
     if (p == 0) {
       if (x != out || xOff != outOff) {
         copyAxis(1, 1, n, x, xOff, 1, 0, out, outOff, 1, 0, false);
@@ -629,7 +630,7 @@ public final class DeviceKernels implements AutoCloseable {
         n,
         Rng.mix(seed),
         dropThreshold(p),
-        (float) keepScale(p),
+        (float) Shared.keepScale(p),
         x,
         xOff,
         out,
@@ -639,7 +640,7 @@ public final class DeviceKernels implements AutoCloseable {
   /** {@link Kernels32#dropoutBackward}. */
   public void dropoutBackward(
       int n, double p, long seed, Device.Buffer dout, int doutOff, Device.Buffer dx, int dxOff) {
-    Checks.checkP(p);
+    Shared.checkP(p);
     if (p == 0) {
       accumulate(n, 1.0, dout, doutOff, dx, dxOff);
       return;
@@ -651,7 +652,7 @@ public final class DeviceKernels implements AutoCloseable {
         n,
         Rng.mix(seed),
         dropThreshold(p),
-        (float) keepScale(p),
+        (float) Shared.keepScale(p),
         dout,
         doutOff,
         dx,
@@ -954,7 +955,7 @@ public final class DeviceKernels implements AutoCloseable {
       Device.Buffer lengths,
       double dropoutP,
       long seed) {
-    Checks.checkP(dropoutP);
+    Shared.checkP(dropoutP);
     if (B <= 0 || H <= 0 || Tq <= 0) {
       return;
     }
@@ -986,7 +987,7 @@ public final class DeviceKernels implements AutoCloseable {
             flag(dropoutP > 0),
             Rng.mix(seed),
             dropThreshold(dropoutP),
-            (float) keepScale(dropoutP));
+            (float) Shared.keepScale(dropoutP));
   }
 
   /** {@link Kernels32#attentionBackward}, with {@code lengths} and {@code mask} as in {@link #attention}. */
@@ -1025,7 +1026,7 @@ public final class DeviceKernels implements AutoCloseable {
       Device.Buffer lengths,
       double dropoutP,
       long seed) {
-    Checks.checkP(dropoutP);
+    Shared.checkP(dropoutP);
     if (B <= 0 || H <= 0 || Tq <= 0 || Tk <= 0) {
       return;
     }
@@ -1050,7 +1051,7 @@ public final class DeviceKernels implements AutoCloseable {
     int dropout = flag(dropoutP > 0);
     long mixedSeed = Rng.mix(seed);
     long threshold = dropThreshold(dropoutP);
-    float keepScale = (float) keepScale(dropoutP);
+    float keepScale = (float) Shared.keepScale(dropoutP);
     float fscale = (float) scale;
     ak.dq()
         .launch(
@@ -1179,7 +1180,7 @@ public final class DeviceKernels implements AutoCloseable {
       double eps,
       double weightDecay,
       int step) {
-    Checks.checkStep(step);
+    Shared.checkStep(step);
     launch(
         "kiln_adamw",
         n,
@@ -1317,7 +1318,4 @@ public final class DeviceKernels implements AutoCloseable {
   }
 
   /** The scale of kept values, {@code 1/(1-p)} (0 when everything is dropped). */
-  private static double keepScale(double p) {
-    return p >= 1 ? 0 : 1 / (1 - p);
-  }
 }

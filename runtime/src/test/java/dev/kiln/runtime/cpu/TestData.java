@@ -8,11 +8,11 @@ import java.util.SplittableRandom;
  * Seeded test inputs (float-representable doubles, so both kernel families see identical data) and
  * closeness checks.
  */
-final class TestData {
+public final class TestData {
   private TestData() {}
 
   /** Uniform values in {@code [lo, hi)}, rounded to float precision. */
-  static double[] uniform(long seed, int n, double lo, double hi) {
+  public static double[] uniform(long seed, int n, double lo, double hi) {
     SplittableRandom r = new SplittableRandom(seed);
     double[] x = new double[n];
     for (int i = 0; i < n; i++) {
@@ -31,7 +31,7 @@ final class TestData {
     return x;
   }
 
-  static int[] ints(long seed, int n, int bound) {
+  public static int[] ints(long seed, int n, int bound) {
     SplittableRandom r = new SplittableRandom(seed);
     int[] x = new int[n];
     for (int i = 0; i < n; i++) {
@@ -40,7 +40,7 @@ final class TestData {
     return x;
   }
 
-  static float[] f(double[] x) {
+  public static float[] f(double[] x) {
     float[] y = new float[x.length];
     for (int i = 0; i < x.length; i++) {
       y[i] = (float) x[i];

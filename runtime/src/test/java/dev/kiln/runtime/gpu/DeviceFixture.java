@@ -2,11 +2,11 @@ package dev.kiln.runtime.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.runtime.cpu.TestData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Assumptions;
@@ -40,7 +40,7 @@ final class DeviceFixture implements AutoCloseable {
   static DeviceFixture openOrSkip() {
     List<String> why = new ArrayList<>();
     try {
-      for (DeviceProvider p : ServiceLoader.load(DeviceProvider.class)) {
+      for (DeviceProvider p : Devices.providers()) {
         if (!p.name().equals("opencl")) {
           continue;
         }
@@ -92,21 +92,11 @@ final class DeviceFixture implements AutoCloseable {
   }
 
   static float[] uniform(long seed, int n, double lo, double hi) {
-    SplittableRandom r = new SplittableRandom(seed);
-    float[] x = new float[n];
-    for (int i = 0; i < n; i++) {
-      x[i] = (float) (lo + (hi - lo) * r.nextDouble());
-    }
-    return x;
+    return TestData.f(TestData.uniform(seed, n, lo, hi));
   }
 
   static int[] ints(long seed, int n, int bound) {
-    SplittableRandom r = new SplittableRandom(seed);
-    int[] x = new int[n];
-    for (int i = 0; i < n; i++) {
-      x[i] = r.nextInt(bound);
-    }
-    return x;
+    return TestData.ints(seed, n, bound);
   }
 
   /**
