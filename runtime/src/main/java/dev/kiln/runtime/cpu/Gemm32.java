@@ -475,19 +475,7 @@ final class Gemm32 {
           Vec.axpy(N, aik, b, bOff + k * ldb, c, crow);
         }
       } else {
-        for (int j = 0; j < N; j++) {
-          int brow = bOff + j * ldb;
-          float s;
-          if (!transA) {
-            s = Vec.dot(K, a, aOff + i * lda, b, brow);
-          } else {
-            s = 0f;
-            for (int k = 0; k < K; k++) {
-              s += a[aOff + k * lda + i] * b[brow + k];
-            }
-          }
-          c[crow + j] = accumulate ? c[crow + j] + s : s;
-        }
+        dots(transA, i, 0, N, K, a, aOff, lda, b, bOff, ldb, c, crow, accumulate);
       }
     }
   }
@@ -516,19 +504,7 @@ final class Gemm32 {
     for (int i = 0; i < M; i++) {
       int crow = cOff + i * ldc;
       if (transB) {
-        for (int j = n0; j < n1; j++) {
-          int brow = bOff + j * ldb;
-          float s;
-          if (!transA) {
-            s = Vec.dot(K, a, aOff + i * lda, b, brow);
-          } else {
-            s = 0f;
-            for (int k = 0; k < K; k++) {
-              s += a[aOff + k * lda + i] * b[brow + k];
-            }
-          }
-          c[crow + j] = accumulate ? c[crow + j] + s : s;
-        }
+        dots(transA, i, n0, n1, K, a, aOff, lda, b, bOff, ldb, c, crow, accumulate);
         continue;
       }
       int j = n0;
@@ -571,6 +547,37 @@ final class Gemm32 {
         }
         c[crow + j] = s;
       }
+    }
+  }
+
+  /** Row {@code i} of {@code C = op(A)·Bᵀ}, columns {@code [j0, j1)}: one dot product each. */
+  private static void dots(
+      boolean transA,
+      int i,
+      int j0,
+      int j1,
+      int K,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] c,
+      int crow,
+      boolean accumulate) {
+    for (int j = j0; j < j1; j++) {
+      int brow = bOff + j * ldb;
+      float s;
+      if (!transA) {
+        s = Vec.dot(K, a, aOff + i * lda, b, brow);
+      } else {
+        s = 0f;
+        for (int k = 0; k < K; k++) {
+          s += a[aOff + k * lda + i] * b[brow + k];
+        }
+      }
+      c[crow + j] = accumulate ? c[crow + j] + s : s;
     }
   }
 }
