@@ -61,7 +61,7 @@ final class EmbedCommand implements Callable<Integer> {
     RunContext ctx =
         RunContext.open(checkpoint, checkpoint == null ? model : null, sets, weights, tokenizer);
     FloatModel m = ctx.model();
-    Device.attach(m, device);
+    DeviceOption.attach(m, device);
     if (m.spec().output("last_hidden_state") == null || m.spec().input("lengths") == null) {
       throw new KilnException("model " + m.spec().name()
           + " is not a BERT encoder (it needs input 'lengths' and output 'last_hidden_state')");

@@ -62,7 +62,7 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() {
     RunContext ctx = RunContext.open(checkpoint, model, sets, weights, tokenizer);
     FloatModel m = ctx.model();
-    Device.attach(m, device);
+    DeviceOption.attach(m, device);
     Map<?, ?> options = ctx.state().get("options") instanceof Map<?, ?> o ? o : Map.of();
     Object saved = options.get("data");
     String dataSpec = data != null ? data : saved != null ? String.valueOf(saved) : "synthetic";

@@ -80,9 +80,9 @@ final class ForwardCommand implements Callable<Integer> {
       Weights.load(m, weights);
     }
     if (m instanceof dev.kiln.runtime.model.FloatModel fm) {
-      Device.attach(fm, device);
+      DeviceOption.attach(fm, device);
     } else {
-      Device.requireCpu(device, "--f64");
+      DeviceOption.requireCpu(device, "--f64");
     }
     requireFile(inputs, "inputs");
     Map<String, Tensor> in = new LinkedHashMap<>(Safetensors.readAll(inputs));

@@ -85,7 +85,7 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Device.requireCpu(device, "generate");
+    DeviceOption.requireCpu(device, "generate");
     RunContext ctx = RunContext.open(checkpoint, model, sets, weights, tokenizer);
     FloatModel m = ctx.model();
     switch (Feeds.kind(m.spec())) {

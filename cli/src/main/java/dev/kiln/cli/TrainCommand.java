@@ -4,6 +4,7 @@ import dev.kiln.runtime.KilnException;
 import dev.kiln.runtime.data.CharTokenizer;
 import dev.kiln.runtime.data.TokenFile;
 import dev.kiln.runtime.data.TokenStream;
+import dev.kiln.runtime.gpu.Device;
 import dev.kiln.runtime.json.Json;
 import dev.kiln.runtime.model.FloatModel;
 import dev.kiln.runtime.model.ModelSpec;
@@ -234,11 +235,7 @@ final class TrainCommand implements Callable<Integer> {
     if (weights != null) {
       Weights.load(m, weights);
     }
-    dev.kiln.runtime.gpu.Device gpu = Device.open(device);
-    if (gpu != null) {
-      m.useDevice(gpu);
-      System.err.println("device: " + gpu.backend() + " " + gpu.name());
-    }
+    Device gpu = DeviceOption.attach(m, device);
     AdamW opt = new AdamW(m, new AdamW.Config(lr, beta1, beta2, eps, weightDecay));
     long start = 0;
     if (ckpt != null) {
