@@ -23,6 +23,12 @@ final class Attention32 {
   /** Queries per forward task (they share each packed key block). */
   private static final int BQ = 32;
 
+  /**
+   * Queries whose scores and weighted values are computed together: their accumulators interleave,
+   * which hides the FMA latency that one query's short dot products would wait on.
+   */
+  private static final int R = 4;
+
   /** Keys per block: a whole number of vectors. */
   private static final int BK = Math.max(64, L);
 
@@ -60,7 +66,7 @@ final class Attention32 {
     long mixedSeed = Rng.mix(seed);
     Parallel.forRange(tasks, 1, (from, to) -> {
       float[] kt = new float[dh * BK];
-      float[] sc = new float[BK];
+      float[] sc = new float[R * BK];
       float[] m = new float[BQ];
       float[] l = new float[BQ];
       float[] o = new float[BQ * dh];
@@ -87,45 +93,82 @@ final class Attention32 {
         for (int s0 = kLo; s0 < kHi; s0 += BK) {
           int bk = Math.min(BK, kHi - s0);
           packTransposed(k, kOff + (b * Tk + s0) * kStride + h * dh, kStride, bk, dh, kt);
-          for (int i = 0; i < rows; i++) {
-            int t = t0 + i;
-            int jlo = Math.max(lo[i] - s0, 0);
-            int jhi = Math.min(hi[i] - s0, bk);
-            if (jlo >= jhi) {
+          int vBlock = vOff + (b * Tk + s0) * vStride + h * dh;
+          for (int i0 = 0; i0 < rows; i0 += R) {
+            int r = Math.min(R, rows - i0);
+            // The group's keys: the union of its rows' ranges, widened to whole vectors.
+            int uLo = bk;
+            int uHi = 0;
+            for (int i = i0; i < i0 + r; i++) {
+              int jlo = Math.max(lo[i] - s0, 0);
+              int jhi = Math.min(hi[i] - s0, bk);
+              if (jlo < jhi) {
+                uLo = Math.min(uLo, jlo);
+                uHi = Math.max(uHi, jhi);
+              }
+            }
+            if (uLo >= uHi) {
               continue;
             }
-            int qi = qOff + (b * Tq + t) * qStride + h * dh;
-            int vs = jlo / L * L;
-            int ve = (jhi + L - 1) / L * L;
-            scores(q, qi, kt, dh, vs, ve, fscale, sc, 0);
-            maskRow(sc, 0, vs, jlo, jhi, ve, predicate, mask, t, s0);
-            float rowMax = Vec.max(ve - vs, sc, vs);
-            if (rowMax == Float.NEGATIVE_INFINITY) {
-              continue;
+            int vs = uLo / L * L;
+            int ve = (uHi + L - 1) / L * L;
+            int qi = qOff + (b * Tq + t0 + i0) * qStride + h * dh;
+            if (r == R) {
+              scores4(q, qi, qStride, kt, dh, vs, ve, fscale, sc);
+            } else {
+              for (int g = 0; g < r; g++) {
+                scores(q, qi + g * qStride, kt, dh, vs, ve, fscale, sc, g * BK);
+              }
             }
-            float mNew = Math.max(m[i], rowMax);
-            float corr = (float) Math.exp(m[i] - mNew);
-            l[i] = (float) (l[i] * corr + Vec.expShift(ve - vs, sc, vs, mNew, sc, vs));
-            if (corr != 1f) {
-              Vec.scale(dh, corr, o, i * dh);
+            for (int g = 0; g < r; g++) {
+              int i = i0 + g;
+              int t = t0 + i;
+              int row = g * BK;
+              int jlo = Math.max(lo[i] - s0, 0);
+              int jhi = Math.min(hi[i] - s0, bk);
+              float rowMax = Float.NEGATIVE_INFINITY;
+              if (jlo < jhi) {
+                maskRow(sc, row, vs, jlo, jhi, ve, predicate, mask, t, s0);
+                rowMax = Vec.max(ve - vs, sc, row + vs);
+              }
+              if (rowMax == Float.NEGATIVE_INFINITY) {
+                // No visible key in this block: the row adds nothing (zero weights for the group's
+                // shared accumulation below).
+                java.util.Arrays.fill(sc, row + vs, row + ve, 0f);
+                continue;
+              }
+              float mNew = Math.max(m[i], rowMax);
+              float corr = (float) Math.exp(m[i] - mNew);
+              l[i] =
+                  (float) (l[i] * corr + Vec.expShift(ve - vs, sc, row + vs, mNew, sc, row + vs));
+              if (corr != 1f) {
+                Vec.scale(dh, corr, o, i * dh);
+              }
+              m[i] = mNew;
+              if (dropoutP > 0) {
+                long dropBase = Shared.attentionDropoutIndex(b, h, t, s0, H, Tq, Tk);
+                Dropout32.apply(
+                    sc, row + vs, ve - vs, seed, mixedSeed, dropBase + vs, dropTh, keepScale);
+              }
             }
-            m[i] = mNew;
-            if (dropoutP > 0) {
-              long dropBase = Shared.attentionDropoutIndex(b, h, t, s0, H, Tq, Tk);
-              Dropout32.apply(sc, vs, ve - vs, seed, mixedSeed, dropBase + vs, dropTh, keepScale);
+            // o_i += Σ_j p_ij·v_j over the group's keys (hidden keys have p = 0).
+            if (r == R) {
+              accumulate4(uHi - uLo, sc, uLo, v, vBlock + uLo * vStride, vStride, dh, o, i0 * dh);
+            } else {
+              for (int g = 0; g < r; g++) {
+                Vec.accumulateRows(
+                    dh,
+                    sc,
+                    g * BK + uLo,
+                    1,
+                    uHi - uLo,
+                    v,
+                    vBlock + uLo * vStride,
+                    vStride,
+                    o,
+                    (i0 + g) * dh);
+              }
             }
-            // o_i += Σ_j p_j·v_j, held in registers across the block's keys.
-            Vec.accumulateRows(
-                dh,
-                sc,
-                jlo,
-                1,
-                jhi - jlo,
-                v,
-                vOff + (b * Tk + s0 + jlo) * vStride + h * dh,
-                vStride,
-                o,
-                i * dh);
           }
         }
         for (int i = 0; i < rows; i++) {
@@ -374,6 +417,125 @@ final class Attention32 {
             .fma(FloatVector.fromArray(S, packed, d * BK + j), acc);
       }
       acc.mul(scale).intoArray(out, outOff + j);
+    }
+  }
+
+  /**
+   * {@link #scores} for {@link #R} consecutive queries (rows {@code xi + g·xStride}) at once, into
+   * {@code out[g·BK + j]}: two key vectors × four queries in flight per step of {@code d}. Each lane
+   * adds the same products in the same order as {@link #scores}, so the results are identical.
+   */
+  private static void scores4(
+      float[] x,
+      int xi,
+      int xStride,
+      float[] packed,
+      int dh,
+      int vs,
+      int ve,
+      float scale,
+      float[] out) {
+    int x1 = xi + xStride;
+    int x2 = xi + 2 * xStride;
+    int x3 = xi + 3 * xStride;
+    int j = vs;
+    for (; j + 2 * L <= ve; j += 2 * L) {
+      FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
+      FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+      for (int d = 0; d < dh; d++) {
+        FloatVector k0 = FloatVector.fromArray(S, packed, d * BK + j);
+        FloatVector k1 = FloatVector.fromArray(S, packed, d * BK + j + L);
+        FloatVector q = FloatVector.broadcast(S, x[xi + d]);
+        a00 = q.fma(k0, a00);
+        a01 = q.fma(k1, a01);
+        q = FloatVector.broadcast(S, x[x1 + d]);
+        a10 = q.fma(k0, a10);
+        a11 = q.fma(k1, a11);
+        q = FloatVector.broadcast(S, x[x2 + d]);
+        a20 = q.fma(k0, a20);
+        a21 = q.fma(k1, a21);
+        q = FloatVector.broadcast(S, x[x3 + d]);
+        a30 = q.fma(k0, a30);
+        a31 = q.fma(k1, a31);
+      }
+      a00.mul(scale).intoArray(out, j);
+      a01.mul(scale).intoArray(out, j + L);
+      a10.mul(scale).intoArray(out, BK + j);
+      a11.mul(scale).intoArray(out, BK + j + L);
+      a20.mul(scale).intoArray(out, 2 * BK + j);
+      a21.mul(scale).intoArray(out, 2 * BK + j + L);
+      a30.mul(scale).intoArray(out, 3 * BK + j);
+      a31.mul(scale).intoArray(out, 3 * BK + j + L);
+    }
+    for (; j < ve; j += L) {
+      FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+      for (int d = 0; d < dh; d++) {
+        FloatVector k0 = FloatVector.fromArray(S, packed, d * BK + j);
+        a0 = FloatVector.broadcast(S, x[xi + d]).fma(k0, a0);
+        a1 = FloatVector.broadcast(S, x[x1 + d]).fma(k0, a1);
+        a2 = FloatVector.broadcast(S, x[x2 + d]).fma(k0, a2);
+        a3 = FloatVector.broadcast(S, x[x3 + d]).fma(k0, a3);
+      }
+      a0.mul(scale).intoArray(out, j);
+      a1.mul(scale).intoArray(out, BK + j);
+      a2.mul(scale).intoArray(out, 2 * BK + j);
+      a3.mul(scale).intoArray(out, 3 * BK + j);
+    }
+  }
+
+  /**
+   * {@code o[g] += Σ_j p[g·BK + pOff + j]·v[vi + j·vStride]} for the {@link #R} rows {@code g} of
+   * {@code o} (each {@code dh} long, starting at {@code oOff}), over {@code n} keys: the keys stream
+   * past four queries' accumulators, two vectors of each.
+   */
+  private static void accumulate4(
+      int n, float[] p, int pOff, float[] v, int vi, int vStride, int dh, float[] o, int oOff) {
+    int d = 0;
+    for (; d + 2 * L <= dh; d += 2 * L) {
+      int o0 = oOff + d;
+      int o1 = o0 + dh;
+      int o2 = o1 + dh;
+      int o3 = o2 + dh;
+      FloatVector a00 = FloatVector.fromArray(S, o, o0);
+      FloatVector a01 = FloatVector.fromArray(S, o, o0 + L);
+      FloatVector a10 = FloatVector.fromArray(S, o, o1);
+      FloatVector a11 = FloatVector.fromArray(S, o, o1 + L);
+      FloatVector a20 = FloatVector.fromArray(S, o, o2);
+      FloatVector a21 = FloatVector.fromArray(S, o, o2 + L);
+      FloatVector a30 = FloatVector.fromArray(S, o, o3);
+      FloatVector a31 = FloatVector.fromArray(S, o, o3 + L);
+      for (int j = 0; j < n; j++) {
+        int row = vi + j * vStride + d;
+        FloatVector v0 = FloatVector.fromArray(S, v, row);
+        FloatVector v1 = FloatVector.fromArray(S, v, row + L);
+        FloatVector w = FloatVector.broadcast(S, p[pOff + j]);
+        a00 = w.fma(v0, a00);
+        a01 = w.fma(v1, a01);
+        w = FloatVector.broadcast(S, p[BK + pOff + j]);
+        a10 = w.fma(v0, a10);
+        a11 = w.fma(v1, a11);
+        w = FloatVector.broadcast(S, p[2 * BK + pOff + j]);
+        a20 = w.fma(v0, a20);
+        a21 = w.fma(v1, a21);
+        w = FloatVector.broadcast(S, p[3 * BK + pOff + j]);
+        a30 = w.fma(v0, a30);
+        a31 = w.fma(v1, a31);
+      }
+      a00.intoArray(o, o0);
+      a01.intoArray(o, o0 + L);
+      a10.intoArray(o, o1);
+      a11.intoArray(o, o1 + L);
+      a20.intoArray(o, o2);
+      a21.intoArray(o, o2 + L);
+      a30.intoArray(o, o3);
+      a31.intoArray(o, o3 + L);
+    }
+    if (d < dh) {
+      // The last (under two vectors) columns, a query at a time.
+      for (int g = 0; g < R; g++) {
+        Vec.accumulateRows(
+            dh - d, p, g * BK + pOff, 1, n, v, vi + d, vStride, o, oOff + g * dh + d);
+      }
     }
   }
 

@@ -39,8 +39,20 @@ final class VecMath {
     return FloatVector.broadcast(S, c);
   }
 
-  /** The sum of the lanes of {@code v}, always added in the same tree order. */
+  /** The sum of the lanes of {@code v}, always added in the same tree order (lane i + lane i ^ k, k = L/2 … 1). */
   static float sum(FloatVector v) {
+    // Written out with lane reads for the usual widths: the shuffle loop below is many more nodes
+    // for C2, and in a large caller it stops inlining there, boxing every vector it passes.
+    if (L == 16) {
+      return (((v.lane(0) + v.lane(8)) + (v.lane(4) + v.lane(12)))
+              + ((v.lane(2) + v.lane(10)) + (v.lane(6) + v.lane(14))))
+          + (((v.lane(1) + v.lane(9)) + (v.lane(5) + v.lane(13)))
+              + ((v.lane(3) + v.lane(11)) + (v.lane(7) + v.lane(15))));
+    }
+    if (L == 8) {
+      return ((v.lane(0) + v.lane(4)) + (v.lane(2) + v.lane(6)))
+          + ((v.lane(1) + v.lane(5)) + (v.lane(3) + v.lane(7)));
+    }
     for (VectorShuffle<Float> h : HALVES) {
       v = v.add(v.rearrange(h));
     }
