@@ -9,8 +9,10 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Float activation functions and their backward passes, vectorised; the scalar tails use the
- * double-precision formulas.
+ * Float activation functions and their backward passes, vectorised. The forward functions finish a
+ * ragged end with masked vector operations, so an element's result does not depend on where it sits
+ * in the range (a fused product applies them block by block and must agree with the whole-array
+ * pass); the backward tails use the double-precision formulas.
  *
  * <p>Exact GELU needs erf, which the Vector API lacks. The vector path uses the Chebyshev fit for erfc
  * from Numerical Recipes ({@code erfc(z) = t·exp(-z² + P(t))}, {@code t = 1/(1 + z/2)}, fractional error
@@ -39,16 +41,32 @@ final class Activations32 {
   };
 
   static void relu(int n, float[] x, int xOff, float[] out, int outOff) {
-    forElements(n, (from, to) -> {
-      FloatVector zero = FloatVector.zero(S);
-      int i = from;
-      for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-        FloatVector.fromArray(S, x, xOff + i).max(zero).intoArray(out, outOff + i);
-      }
-      for (; i < to; i++) {
-        out[outOff + i] = Math.max(x[xOff + i], 0f);
-      }
-    });
+    forElements(n, (from, to) -> reluRun(to - from, x, xOff + from, out, outOff + from));
+  }
+
+  /**
+   * {@code out[0:n] = act(x[0:n])} on the calling thread: the per-block step of a fused product
+   * ({@link Gemm32}'s epilogue). {@link Activation#NONE} does nothing.
+   */
+  static void run(Activation act, int n, float[] x, int xOff, float[] out, int outOff) {
+    switch (act) {
+      case NONE -> {}
+      case RELU -> reluRun(n, x, xOff, out, outOff);
+      case GELU -> geluRun(n, x, xOff, out, outOff);
+      case GELU_TANH -> geluTanhRun(n, x, xOff, out, outOff);
+    }
+  }
+
+  private static void reluRun(int n, float[] x, int xOff, float[] out, int outOff) {
+    FloatVector zero = FloatVector.zero(S);
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; i += L) {
+      FloatVector.fromArray(S, x, xOff + i).max(zero).intoArray(out, outOff + i);
+    }
+    if (i < n) {
+      VectorMask<Float> m = S.indexInRange(i, n);
+      FloatVector.fromArray(S, x, xOff + i, m).max(zero).intoArray(out, outOff + i, m);
+    }
   }
 
   static void reluBackward(
@@ -86,17 +104,20 @@ final class Activations32 {
   }
 
   static void gelu(int n, float[] x, int xOff, float[] out, int outOff) {
-    forElements(n, (from, to) -> {
-      int i = from;
-      for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-        FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-        v.mul(normalCdf(v)).intoArray(out, outOff + i);
-      }
-      for (; i < to; i++) {
-        double v = x[xOff + i];
-        out[outOff + i] = (float) (0.5 * v * Erf.erfc(-v * SQRT_HALF));
-      }
-    });
+    forElements(n, (from, to) -> geluRun(to - from, x, xOff + from, out, outOff + from));
+  }
+
+  private static void geluRun(int n, float[] x, int xOff, float[] out, int outOff) {
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+      v.mul(normalCdf(v)).intoArray(out, outOff + i);
+    }
+    if (i < n) {
+      VectorMask<Float> m = S.indexInRange(i, n);
+      FloatVector v = FloatVector.fromArray(S, x, xOff + i, m);
+      v.mul(normalCdf(v)).intoArray(out, outOff + i, m);
+    }
   }
 
   static void geluBackward(
@@ -122,20 +143,23 @@ final class Activations32 {
   }
 
   static void geluTanh(int n, float[] x, int xOff, float[] out, int outOff) {
-    forElements(n, (from, to) -> {
-      int i = from;
-      for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-        FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-        FloatVector u = v.mul(v).fma(GELU_TANH_K, 1f).mul(v).mul(GELU_TANH_C);
-        FloatVector t = VecMath.tanh(u);
-        t.add(1f).mul(v).mul(0.5f).intoArray(out, outOff + i);
-      }
-      for (; i < to; i++) {
-        double v = x[xOff + i];
-        out[outOff + i] =
-            (float) (0.5 * v * (1 + Math.tanh(GELU_TANH_C * (v + GELU_TANH_K * v * v * v))));
-      }
-    });
+    forElements(n, (from, to) -> geluTanhRun(to - from, x, xOff + from, out, outOff + from));
+  }
+
+  private static void geluTanhRun(int n, float[] x, int xOff, float[] out, int outOff) {
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+      FloatVector u = v.mul(v).fma(GELU_TANH_K, 1f).mul(v).mul(GELU_TANH_C);
+      FloatVector t = VecMath.tanh(u);
+      t.add(1f).mul(v).mul(0.5f).intoArray(out, outOff + i);
+    }
+    if (i < n) {
+      VectorMask<Float> m = S.indexInRange(i, n);
+      FloatVector v = FloatVector.fromArray(S, x, xOff + i, m);
+      FloatVector u = v.mul(v).fma(GELU_TANH_K, 1f).mul(v).mul(GELU_TANH_C);
+      VecMath.tanh(u).add(1f).mul(v).mul(0.5f).intoArray(out, outOff + i, m);
+    }
   }
 
   static void geluTanhBackward(

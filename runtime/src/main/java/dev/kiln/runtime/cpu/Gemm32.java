@@ -65,7 +65,8 @@ final class Gemm32 {
       int cOff,
       int ldc,
       boolean accumulate,
-      boolean mayThread) {
+      boolean mayThread,
+      Epilogue ep) {
     if (M <= 0 || N <= 0) {
       return;
     }
@@ -75,39 +76,29 @@ final class Gemm32 {
           java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + N, 0f);
         }
       }
+      Epilogue.apply(ep, c, cOff, ldc, 0, M, 0, N);
       return;
     }
     long work = (long) M * N * K;
     if (work < DIRECT_WORK) {
       direct(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+      Epilogue.apply(ep, c, cOff, ldc, 0, M, 0, N);
       return;
     }
     if (M <= SKINNY_ROWS) {
       if (mayThread && work >= PARALLEL_WORK) {
         // Chunks of whole 4-vector column blocks, so only the last one has a ragged edge.
         int w = 4 * L;
-        Parallel.forRange(
-            (N + w - 1) / w,
-            transB ? 1 : 2,
-            (b0, b1) -> skinny(
-                transA,
-                transB,
-                M,
-                b0 * w,
-                Math.min(N, b1 * w),
-                K,
-                a,
-                aOff,
-                lda,
-                b,
-                bOff,
-                ldb,
-                c,
-                cOff,
-                ldc,
-                accumulate));
+        Parallel.forRange((N + w - 1) / w, transB ? 1 : 2, (b0, b1) -> {
+          int n0 = b0 * w;
+          int n1 = Math.min(N, b1 * w);
+          skinny(
+              transA, transB, M, n0, n1, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+          Epilogue.apply(ep, c, cOff, ldc, 0, M, n0, n1);
+        });
       } else {
         skinny(transA, transB, M, 0, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        Epilogue.apply(ep, c, cOff, ldc, 0, M, 0, N);
       }
       return;
     }
@@ -120,7 +111,8 @@ final class Gemm32 {
     int panels = splitRows ? rowPanels : colPanels;
     int parts = Math.min(threads, panels);
     if (parts <= 1) {
-      blocked(transA, transB, 0, M, 0, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+      blocked(
+          transA, transB, 0, M, 0, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, ep);
       return;
     }
     int per = (panels + parts - 1) / parts;
@@ -146,7 +138,8 @@ final class Gemm32 {
               c,
               cOff,
               ldc,
-              accumulate);
+              accumulate,
+              ep);
         } else {
           int n0 = Math.min(N, p * per * NR);
           int n1 = Math.min(N, (p + 1) * per * NR);
@@ -167,7 +160,8 @@ final class Gemm32 {
               c,
               cOff,
               ldc,
-              accumulate);
+              accumulate,
+              ep);
         }
       }
     });
@@ -218,7 +212,8 @@ final class Gemm32 {
               cOff + i * strideC,
               ldc,
               accumulate,
-              false);
+              false,
+              null);
         }
       });
     } else {
@@ -239,12 +234,16 @@ final class Gemm32 {
             cOff + i * strideC,
             ldc,
             accumulate,
-            true);
+            true,
+            null);
       }
     }
   }
 
-  /** The packed algorithm for the block {@code C[m0:m1, n0:n1]} on the calling thread. */
+  /**
+   * The packed algorithm for the block {@code C[m0:m1, n0:n1]} on the calling thread; the epilogue
+   * (if any) runs on each row panel as soon as its last K block is stored, while it is in cache.
+   */
   private static void blocked(
       boolean transA,
       boolean transB,
@@ -262,7 +261,8 @@ final class Gemm32 {
       float[] c,
       int cOff,
       int ldc,
-      boolean accumulate) {
+      boolean accumulate,
+      Epilogue ep) {
     if (m0 >= m1 || n0 >= n1) {
       return;
     }
@@ -290,8 +290,32 @@ final class Gemm32 {
                 edge(kc, ap, ir * kc, bp, jr * kc, c, ci, ldc, load, mr, nr, ws.tile);
               }
             }
+            if (pc + kc >= K) {
+              Epilogue.apply(ep, c, cOff, ldc, ic + ir, ic + ir + mr, jc, jc + nc);
+            }
           }
         }
+      }
+    }
+  }
+
+  /**
+   * What a product does to each finished block of C before moving on: add a bias row, then, unless
+   * the activation is {@link Activation#NONE}, write {@code act(C)} to {@code out} (row stride
+   * {@code ldo}). Fusing these into the product saves a pass over C for each.
+   */
+  record Epilogue(float[] bias, int biasOff, Activation act, float[] out, int outOff, int ldo) {
+    /** Applies {@code ep} (nothing when null) to {@code C[m0:m1, n0:n1]}. */
+    static void apply(Epilogue ep, float[] c, int cOff, int ldc, int m0, int m1, int n0, int n1) {
+      if (ep == null) {
+        return;
+      }
+      for (int i = m0; i < m1; i++) {
+        int ci = cOff + i * ldc + n0;
+        if (ep.bias != null) {
+          Vec.addTo(n1 - n0, ep.bias, ep.biasOff + n0, c, ci);
+        }
+        Activations32.run(ep.act, n1 - n0, c, ci, ep.out, ep.outOff + i * ep.ldo + n0);
       }
     }
   }

@@ -39,7 +39,52 @@ public final class Kernels32 {
       int ldc,
       boolean accumulate) {
     Gemm32.gemm(
-        transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
+        transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true, null);
+  }
+
+  /**
+   * A dense layer, fused: {@code c[M,N] = x[M,K]·op(W) + bias} (W stored {@code K×N}, or {@code N×K}
+   * when {@code transB}; a null {@code bias} adds nothing), then, unless {@code act} is
+   * {@link Activation#NONE}, {@code out = act(c)}. Equal to {@link #gemm}, {@link #addBias} and the
+   * activation kernel in turn, but each block of {@code c} gets its bias and activation while it is
+   * still in cache.
+   */
+  public static void linear(
+      boolean transB,
+      int M,
+      int N,
+      int K,
+      float[] x,
+      int xOff,
+      int ldx,
+      float[] w,
+      int wOff,
+      int ldw,
+      float[] bias,
+      int biasOff,
+      float[] c,
+      int cOff,
+      Activation act,
+      float[] out,
+      int outOff) {
+    Gemm32.gemm(
+        false,
+        transB,
+        M,
+        N,
+        K,
+        x,
+        xOff,
+        ldx,
+        w,
+        wOff,
+        ldw,
+        c,
+        cOff,
+        N,
+        false,
+        true,
+        new Gemm32.Epilogue(bias, biasOff, act, out, outOff, N));
   }
 
   /**
@@ -303,8 +348,37 @@ public final class Kernels32 {
       float[] rstd,
       int rstdOff) {
     Rows32.layerNorm(
-        rows, dim, x, xOff, gamma, gOff, beta, bOff, eps, out, outOff, mean, meanOff, rstd,
-        rstdOff);
+        rows, dim, x, xOff, null, 0, null, 0, gamma, gOff, beta, bOff, eps, out, outOff, mean,
+        meanOff, rstd, rstdOff);
+  }
+
+  /**
+   * A residual add and the layer norm of its result, fused row by row: {@code sum = x + y} (same
+   * shape), then {@link #layerNorm} of {@code sum}, each row normalised while it is in cache.
+   */
+  public static void addLayerNorm(
+      int rows,
+      int dim,
+      float[] x,
+      int xOff,
+      float[] y,
+      int yOff,
+      float[] sum,
+      int sumOff,
+      float[] gamma,
+      int gOff,
+      float[] beta,
+      int bOff,
+      double eps,
+      float[] out,
+      int outOff,
+      float[] mean,
+      int meanOff,
+      float[] rstd,
+      int rstdOff) {
+    Rows32.layerNorm(
+        rows, dim, x, xOff, y, yOff, sum, sumOff, gamma, gOff, beta, bOff, eps, out, outOff, mean,
+        meanOff, rstd, rstdOff);
   }
 
   /**

@@ -95,6 +95,40 @@ public final class Kernels64 {
   }
 
   /** {@code c[r,j] += bias[j]}. */
+  /**
+   * {@link Kernels32#linear} in double: {@link #gemm}, {@link #addBias} (unless {@code bias} is null)
+   * and the activation in turn.
+   */
+  public static void linear(
+      boolean transB,
+      int M,
+      int N,
+      int K,
+      double[] x,
+      int xOff,
+      int ldx,
+      double[] w,
+      int wOff,
+      int ldw,
+      double[] bias,
+      int biasOff,
+      double[] c,
+      int cOff,
+      Activation act,
+      double[] out,
+      int outOff) {
+    gemm(false, transB, M, N, K, x, xOff, ldx, w, wOff, ldw, c, cOff, N, false);
+    if (bias != null) {
+      addBias(M, N, c, cOff, bias, biasOff);
+    }
+    switch (act) {
+      case NONE -> {}
+      case RELU -> relu(M * N, c, cOff, out, outOff);
+      case GELU -> gelu(M * N, c, cOff, out, outOff);
+      case GELU_TANH -> geluTanh(M * N, c, cOff, out, outOff);
+    }
+  }
+
   public static void addBias(int rows, int n, double[] c, int cOff, double[] bias, int biasOff) {
     for (int r = 0; r < rows; r++) {
       for (int j = 0; j < n; j++) {
@@ -381,6 +415,33 @@ public final class Kernels64 {
         dx[dxOff + o + j] += y[yOff + o + j] * (dout[doutOff + o + j] - dot);
       }
     }
+  }
+
+  /** {@link Kernels32#addLayerNorm} in double: {@link #add}, then {@link #layerNorm} of the sum. */
+  public static void addLayerNorm(
+      int rows,
+      int dim,
+      double[] x,
+      int xOff,
+      double[] y,
+      int yOff,
+      double[] sum,
+      int sumOff,
+      double[] gamma,
+      int gOff,
+      double[] beta,
+      int bOff,
+      double eps,
+      double[] out,
+      int outOff,
+      double[] mean,
+      int meanOff,
+      double[] rstd,
+      int rstdOff) {
+    add(rows * dim, x, xOff, y, yOff, rows * dim, sum, sumOff);
+    layerNorm(
+        rows, dim, sum, sumOff, gamma, gOff, beta, bOff, eps, out, outOff, mean, meanOff, rstd,
+        rstdOff);
   }
 
   /**

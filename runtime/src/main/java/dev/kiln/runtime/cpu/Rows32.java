@@ -24,11 +24,19 @@ final class Rows32 {
     }
   }
 
+  /**
+   * Layer norm of {@code x}, or, when {@code y} is not null, of {@code x + y}, which is first written
+   * to {@code sum} row by row.
+   */
   static void layerNorm(
       int rows,
       int dim,
       float[] x,
       int xOff,
+      float[] y,
+      int yOff,
+      float[] sum,
+      int sumOff,
       float[] gamma,
       int gOff,
       float[] beta,
@@ -48,24 +56,28 @@ final class Rows32 {
     int go = gamma != null ? gOff : 0;
     int bo = beta != null ? bOff : 0;
     forRows(rows, dim, (r0, r1) -> {
+      float[] in = y != null ? sum : x;
       for (int r = r0; r < r1; r++) {
-        int xi = xOff + r * dim;
+        int xi = (y != null ? sumOff : xOff) + r * dim;
         int oi = outOff + r * dim;
-        float mu = (float) (Vec.sum(dim, x, xi) / dim);
-        float rs = (float) (1 / Math.sqrt(Vec.sumSquaredDiff(dim, x, xi, mu) / dim + eps));
+        if (y != null) {
+          Vec.add(dim, x, xOff + r * dim, y, yOff + r * dim, sum, xi);
+        }
+        float mu = (float) (Vec.sum(dim, in, xi) / dim);
+        float rs = (float) (1 / Math.sqrt(Vec.sumSquaredDiff(dim, in, xi, mu) / dim + eps));
         mean[meanOff + r] = mu;
         rstd[rstdOff + r] = rs;
         FloatVector vmu = FloatVector.broadcast(S, mu);
         int j = 0;
         for (int bound = S.loopBound(dim); j < bound; j += L) {
-          FloatVector.fromArray(S, x, xi + j)
+          FloatVector.fromArray(S, in, xi + j)
               .sub(vmu)
               .mul(rs)
               .fma(FloatVector.fromArray(S, g, go + j), FloatVector.fromArray(S, be, bo + j))
               .intoArray(out, oi + j);
         }
         for (; j < dim; j++) {
-          out[oi + j] = (x[xi + j] - mu) * rs * g[go + j] + be[bo + j];
+          out[oi + j] = (in[xi + j] - mu) * rs * g[go + j] + be[bo + j];
         }
       }
     });

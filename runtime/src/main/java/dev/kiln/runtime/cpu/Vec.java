@@ -27,6 +27,19 @@ final class Vec {
     }
   }
 
+  /** {@code out[0:n] = x[0:n] + y[0:n]}. */
+  static void add(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+    int i = 0;
+    for (int bound = S.loopBound(n); i < bound; i += L) {
+      FloatVector.fromArray(S, x, xOff + i)
+          .add(FloatVector.fromArray(S, y, yOff + i))
+          .intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = x[xOff + i] + y[yOff + i];
+    }
+  }
+
   /** {@code y[0:n] += x[0:n]}. */
   static void addTo(int n, float[] x, int xOff, float[] y, int yOff) {
     int i = 0;
