@@ -23,6 +23,7 @@ import dev.kiln.processor.ir.RuntimeDim;
 import dev.kiln.processor.ir.Shape;
 import dev.kiln.processor.ir.Value;
 import dev.kiln.processor.passes.DecodePlan;
+import dev.kiln.processor.passes.Fusion;
 import dev.kiln.processor.passes.MemoryPlan;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -595,13 +596,21 @@ public final class JavaEmitter {
           names.newName("forward" + suffix + "_" + javaName(layer.getFirst().layer()));
       MethodSpec.Builder body = MethodSpec.methodBuilder(name);
       String lastSource = null;
-      for (Node n : layer) {
+      for (int i = 0; i < layer.size(); i++) {
+        Node n = layer.get(i);
         if (!n.source().equals(lastSource)) {
           body.addComment("$L", commentSafe(n.source()));
           lastSource = n.source();
         }
         body.addComment("$L", commentSafe(describe(n)));
-        forward(body, n);
+        Fusion.Kind fused = device ? null : Fusion.pairAt(layer, i);
+        if (fused != null) {
+          Node next = layer.get(++i);
+          body.addComment("$L (fused)", commentSafe(describe(next)));
+          forwardFused(body, fused, n, next);
+        } else {
+          forward(body, n);
+        }
       }
       MethodSpec.Builder m = MethodSpec.methodBuilder(name)
           .addModifiers(Modifier.PRIVATE)
@@ -726,6 +735,69 @@ public final class JavaEmitter {
   // -----------------------------------------------------------------------------------------------
   // Forward lowering
 
+  /** A pair of {@link Fusion} as one CPU kernel call. */
+  private void forwardFused(MethodSpec.Builder m, Fusion.Kind kind, Node first, Node second) {
+    switch (kind) {
+      case LINEAR_ACTIVATION -> {
+        Op.Fn fn = ((Op.Pointwise) second.op()).fn();
+        String act =
+            switch (fn) {
+              case RELU -> "RELU";
+              case GELU -> "GELU";
+              case GELU_TANH -> "GELU_TANH";
+              case TANH -> throw new IllegalStateException("tanh is not fused");
+            };
+        linearFused(m, first, (Op.Linear) first.op(), act, second.out());
+      }
+      case ADD_LAYER_NORM -> {
+        Value sum = first.out();
+        Op.LayerNorm ln = (Op.LayerNorm) second.op();
+        List<Value> lnIn = second.inputs();
+        m.addStatement(
+            "$L.addLayerNorm($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)",
+            kref(),
+            count(sum.shape().dropLast(1)),
+            dimCode(sum.shape().last()),
+            loc(first.inputs().get(0)),
+            loc(first.inputs().get(1)),
+            loc(sum),
+            loc(lnIn.get(1)),
+            loc(lnIn.get(2)),
+            doubleLiteral(ln.eps()),
+            loc(second.outputs().get(0)),
+            loc(second.outputs().get(1)),
+            loc(second.outputs().get(2)));
+      }
+    }
+  }
+
+  /**
+   * A dense layer through the fused {@code linear} kernel: the product and its bias, and, when
+   * {@code act} names one, the activation into {@code activated}.
+   */
+  private void linearFused(MethodSpec.Builder m, Node n, Op.Linear l, String act, Value activated) {
+    List<Value> in = n.inputs();
+    Shape x = in.get(0).shape();
+    String kk = dimCode(x.last());
+    String nn = dimCode(n.out().shape().last());
+    m.addStatement(
+        "$L.linear($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $T.$L, $L)",
+        kref(),
+        l.transposed(),
+        count(x.dropLast(1)),
+        nn,
+        kk,
+        loc(in.get(0)),
+        kk,
+        loc(in.get(1)),
+        l.transposed() ? kk : nn,
+        l.bias() ? loc(in.get(2)) : "null, 0",
+        loc(n.out()),
+        ClassName.get("dev.kiln.runtime.cpu", "Activation"),
+        act == null ? "NONE" : act,
+        activated == null ? "null, 0" : loc(activated));
+  }
+
   private void forward(MethodSpec.Builder m, Node n) {
     List<Value> in = n.inputs();
     Value out = n.out();
@@ -762,6 +834,7 @@ public final class JavaEmitter {
             loc(in.get(0)),
             doubleLiteral(s.factor()),
             loc(out));
+      case Op.Linear l when l.bias() && !device -> linearFused(m, n, l, null, null);
       case Op.Linear l -> {
         Shape x = in.get(0).shape();
         String kk = dimCode(x.last());

@@ -70,10 +70,12 @@ public record MemoryPlan(
           ints.add(v);
         }
       }
+      // A fused pair's first node reads its inputs until the second node is done.
+      int readUntil = Fusion.extendsInputs(schedule, i) ? i + 1 : i;
       for (Value v : n.inputs()) {
         int[] r = live.get(v.id());
         if (r != null) {
-          r[1] = Math.max(r[1], i);
+          r[1] = Math.max(r[1], readUntil);
         }
       }
     }

@@ -106,9 +106,37 @@ class MemoryPlanTest {
           assertFalse(bothLive && shareMemory, "two live values share memory at " + d);
         }
       }
+      // A fused pair runs as one kernel: its second node's outputs must not share memory with
+      // anything its first node reads.
+      int pairs = 0;
+      for (int i = 0; i < nodes.size(); i++) {
+        if (Fusion.pairAt(nodes, i) == null) {
+          continue;
+        }
+        pairs++;
+        for (Value in : nodes.get(i).inputs()) {
+          for (Value out : nodes.get(i + 1).outputs()) {
+            if (values.containsKey(in.id()) && values.containsKey(out.id())) {
+              long[] x = span(plan, in, d);
+              long[] y = span(plan, out, d);
+              assertFalse(
+                  x[0] < y[1] && y[0] < x[1] && x[1] > x[0] && y[1] > y[0],
+                  "fused " + nodes.get(i + 1) + " writes " + out + " over " + in + " at " + d);
+            }
+          }
+        }
+      }
+      assertTrue(pairs > 0, model + " has fused pairs");
       assertTrue(
           arena < total,
           model + ": arena " + arena + " reuses memory (sum of values " + total + ") at " + d);
     }
+  }
+
+  private static long[] span(MemoryPlan plan, Value v, Map<String, Integer> d) {
+    long start = plan.offset(v, d);
+    return new long[] {
+      start, start + v.shape().coefficient() * MemoryPlan.evaluate(v.shape().monomial(), d)
+    };
   }
 }
