@@ -77,16 +77,7 @@ final class Pointwise32 {
     int i = 0;
     int bound = S.loopBound(n);
     switch (op) {
-      case ADD -> {
-        for (; i < bound; i += L) {
-          FloatVector.fromArray(S, a, aOff + i)
-              .add(FloatVector.fromArray(S, b, bOff + i))
-              .intoArray(out, outOff + i);
-        }
-        for (; i < n; i++) {
-          out[outOff + i] = a[aOff + i] + b[bOff + i];
-        }
-      }
+      case ADD -> Vec.add(n, a, aOff, b, bOff, out, outOff);
       case SUB -> {
         for (; i < bound; i += L) {
           FloatVector.fromArray(S, a, aOff + i)
