@@ -897,10 +897,17 @@ public final class JavaEmitter {
                 n.id(),
                 loc(in.get(0)),
                 loc(out))
-            .nextControlFlow("else")
-            .addStatement(
-                "$L.scale($L, $L, 1.0, $L)", k, count(out.shape()), loc(in.get(0)), loc(out))
-            .endControlFlow();
+            .nextControlFlow("else");
+        if (MemoryPlan.aliasedWhenEval(n)) {
+          // Dropout is the identity: readers of the output read the input where it is (bind() sets
+          // the planned offset again before the next pass; the plan keeps the input live).
+          m.addStatement(
+              "$N = $N", arenaFields.get(out.id()), arenaFields.get(in.get(0).id()));
+        } else {
+          m.addStatement(
+              "$L.scale($L, $L, 1.0, $L)", k, count(out.shape()), loc(in.get(0)), loc(out));
+        }
+        m.endControlFlow();
       }
       case Op.Attention at -> {
         m.addStatement(

@@ -3,6 +3,7 @@ package dev.kiln.processor.passes;
 import dev.kiln.processor.ir.DType;
 import dev.kiln.processor.ir.Graph;
 import dev.kiln.processor.ir.Node;
+import dev.kiln.processor.ir.Op;
 import dev.kiln.processor.ir.Param;
 import dev.kiln.processor.ir.Role;
 import dev.kiln.processor.ir.Shape;
@@ -19,7 +20,8 @@ import java.util.TreeMap;
 /**
  * The static memory plan: one parameter buffer (and a gradient buffer with the same layout), and one
  * activation arena shared by forward values and activation gradients, reused by liveness over the
- * forward-then-backward schedule.
+ * forward-then-backward schedule. Without training, dropout is the identity and its output shares
+ * its input's memory (see {@link #aliasedWhenEval}), so the plan keeps that input live as long.
  *
  * <p>Every value's size is a constant times a monomial of the run-time dims ({@code 768·B·T}). Values
  * are grouped by monomial and each group is packed with first-fit over live intervals in units of
@@ -87,6 +89,15 @@ public record MemoryPlan(
         r[1] = end;
       }
     }
+    // Without training, a dropout's output is its input (no copy): the input then stays live for as
+    // long as the output is read. Last nodes first, so a chain of dropouts extends all the way.
+    for (int i = schedule.size() - 1; i >= 0; i--) {
+      Node n = schedule.get(i);
+      if (aliasedWhenEval(n)) {
+        int[] in = live.get(n.inputs().get(0).id());
+        in[1] = Math.max(in[1], live.get(n.out().id())[1]);
+      }
+    }
     // Group by monomial, in a stable order.
     TreeMap<Monomial, List<Integer>> byMonomial = new TreeMap<>();
     for (int id : live.keySet()) {
@@ -121,6 +132,14 @@ public record MemoryPlan(
       groups.add(new Group(e.getKey(), peak));
     }
     return new MemoryPlan(paramOffsets, offset, groups, slots, ints);
+  }
+
+  /**
+   * Whether {@code n} is a dropout whose output, when not training, is its input rather than a copy:
+   * the generated code then points the output's arena offset at the input's.
+   */
+  public static boolean aliasedWhenEval(Node n) {
+    return n.op() instanceof Op.Dropout && inArena(n.inputs().get(0)) && inArena(n.out());
   }
 
   static boolean inArena(Value v) {

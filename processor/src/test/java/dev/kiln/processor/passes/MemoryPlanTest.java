@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The activation arena of every stdlib model at its published (default) size, checked against the
  * schedule independently of how the plan was made: for several (B, T), no two values that are live
  * at the same step share an element, every value lies inside the arena, offsets are aligned, and
- * reuse makes the arena smaller than the sum of all values.
+ * reuse makes the arena smaller than the sum of all values; fused pairs and dropouts read in place
+ * (without training) never find what they read overwritten.
  */
 class MemoryPlanTest {
   private static final Path STDLIB =
@@ -127,6 +128,33 @@ class MemoryPlanTest {
         }
       }
       assertTrue(pairs > 0, model + " has fused pairs");
+      // Without training, a dropout's output is its input, read in place: nothing defined from the
+      // dropout until the last read of its output (through any chain of dropouts) may overwrite it.
+      Map<Integer, Integer> readUntil = new HashMap<>();
+      int dropouts = 0;
+      for (int i = nodes.size() - 1; i >= 0; i--) {
+        Node n = nodes.get(i);
+        if (!MemoryPlan.aliasedWhenEval(n)) {
+          continue;
+        }
+        dropouts++;
+        Value x = n.inputs().get(0);
+        Value y = n.out();
+        int until = Math.max(live.get(y.id())[1], readUntil.getOrDefault(y.id(), -1));
+        readUntil.merge(x.id(), until, Math::max);
+        long[] xs = span(plan, x, d);
+        for (int id : live.keySet()) {
+          int def = live.get(id)[0];
+          if (id != y.id() && def > i && def <= until) {
+            long[] vs = span(plan, values.get(id), d);
+            assertFalse(
+                xs[0] < vs[1] && vs[0] < xs[1] && xs[1] > xs[0] && vs[1] > vs[0],
+                values.get(id) + " overwrites " + x + ", which " + y + " reads at " + d);
+          }
+        }
+      }
+      // GPT-3's published dropout is 0, which compiles to no node at all.
+      assertEquals(model.equals("Gpt3"), dropouts == 0, model + " has dropouts read in place");
       assertTrue(
           arena < total,
           model + ": arena " + arena + " reuses memory (sum of values " + total + ") at " + d);
