@@ -15,9 +15,12 @@ import org.junit.jupiter.api.Test;
 class FusedKernelsTest {
   private static final int OFF = 5;
 
-  /** (M, N, K): direct (tiny), skinny (M ≤ 4), packed with ragged edges and two K blocks, threaded. */
+  /**
+   * (M, N, K): direct (tiny), skinny (M ≤ 4; the fourth split along K), packed with ragged edges and
+   * two K blocks, threaded.
+   */
   private static final int[][] SHAPES = {
-    {5, 7, 9}, {3, 300, 200}, {1, 1000, 64}, {100, 333, 500}, {64, 1536, 96}
+    {5, 7, 9}, {3, 300, 200}, {1, 1000, 64}, {2, 300, 800}, {100, 333, 500}, {64, 1536, 96}
   };
 
   @Test

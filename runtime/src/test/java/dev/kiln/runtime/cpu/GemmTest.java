@@ -28,11 +28,13 @@ class GemmTest {
     {6, 32, 700},
     {200, 300, 600},
     {1, 1030, 300},
-    // Skinny products (a decoding step): no packing, columns split in vector blocks.
+    // Skinny products (a decoding step): no packing, columns split in runs, or K in parts.
     {1, 2304, 96},
     {2, 301, 400},
     {3, 777, 190},
     {4, 1000, 129},
+    {1, 700, 800}, // a few rows, split along K (parts of 384, the last one ragged)
+    {3, 100, 1200},
   };
 
   @Test
