@@ -5,7 +5,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Float matrix multiplication: packed, cache-blocked, with a register-tiled Vector API micro-kernel
- * (the GotoBLAS/BLIS scheme), threaded over row or column blocks of C.
+ * (the GotoBLAS/BLIS scheme), threaded over tiles of C that share each packed block of B.
  *
  * <p>B is copied ("packed") block by block into contiguous panels in the order the micro-kernel reads
  * it, which is also where its transpose is resolved. The micro-kernel reads MR rows of A, each
@@ -56,6 +56,9 @@ final class Gemm32 {
    * on K, so the result does not depend on the number of threads.
    */
   private static final int SKINNY_K_PART = 384;
+
+  /** Tasks per thread a threaded product aims for, so that the threads can even out. */
+  private static final int TASKS_PER_THREAD = 8;
 
   /** Below this many multiply-adds, one thread is faster than waking the pool. */
   private static final long PARALLEL_WORK = 64L * 64 * 64;
@@ -130,68 +133,8 @@ final class Gemm32 {
       return;
     }
     int threads = mayThread && work >= PARALLEL_WORK ? Parallel.threads() : 1;
-    int rowPanels = (M + MR - 1) / MR;
-    int colPanels = (N + NR - 1) / NR;
-    // Each part re-packs the operand it shares with the other parts, so split the dimension whose
-    // shared operand is the smaller one, as long as it has enough panels to go round.
-    boolean splitRows = rowPanels >= threads && (M >= N || colPanels < threads);
-    int panels = splitRows ? rowPanels : colPanels;
-    int parts = Math.min(threads, panels);
-    if (parts <= 1) {
-      blocked(
-          transA, transB, 0, M, 0, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, ep);
-      return;
-    }
-    int per = (panels + parts - 1) / parts;
-    Parallel.forRange(parts, 1, (from, to) -> {
-      for (int p = from; p < to; p++) {
-        if (splitRows) {
-          int m0 = Math.min(M, p * per * MR);
-          int m1 = Math.min(M, (p + 1) * per * MR);
-          blocked(
-              transA,
-              transB,
-              m0,
-              m1,
-              0,
-              N,
-              K,
-              a,
-              aOff,
-              lda,
-              b,
-              bOff,
-              ldb,
-              c,
-              cOff,
-              ldc,
-              accumulate,
-              ep);
-        } else {
-          int n0 = Math.min(N, p * per * NR);
-          int n1 = Math.min(N, (p + 1) * per * NR);
-          blocked(
-              transA,
-              transB,
-              0,
-              M,
-              n0,
-              n1,
-              K,
-              a,
-              aOff,
-              lda,
-              b,
-              bOff,
-              ldb,
-              c,
-              cOff,
-              ldc,
-              accumulate,
-              ep);
-        }
-      }
-    });
+    blocked(
+        transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, ep, threads);
   }
 
   static void gemmBatched(
@@ -268,16 +211,17 @@ final class Gemm32 {
   }
 
   /**
-   * The packed algorithm for the block {@code C[m0:m1, n0:n1]} on the calling thread; the epilogue
-   * (if any) runs on each row panel as soon as its last K block is stored, while it is in cache.
+   * The packed algorithm on {@code threads} threads. For each block of B: its panels are packed once
+   * into the calling thread's buffer (the panels split among the threads), then the tiles of C are
+   * shared out in chunks of row panels (and, when there are few rows, of column ranges) that the
+   * threads claim as they go, so a core slowed by something else holds up little. The epilogue (if
+   * any) runs on each row panel as soon as its last K block is stored, while it is in cache.
    */
   private static void blocked(
       boolean transA,
       boolean transB,
-      int m0,
-      int m1,
-      int n0,
-      int n1,
+      int M,
+      int N,
       int K,
       float[] a,
       int aOff,
@@ -289,60 +233,142 @@ final class Gemm32 {
       int cOff,
       int ldc,
       boolean accumulate,
-      Epilogue ep) {
-    if (m0 >= m1 || n0 >= n1) {
-      return;
-    }
-    Workspace ws = WORKSPACE.get();
-    float[] ap = ws.ap;
-    float[] bp = ws.bp;
-    for (int jc = n0; jc < n1; jc += NC) {
-      int nc = Math.min(NC, n1 - jc);
+      Epilogue ep,
+      int threads) {
+    float[] bp = WORKSPACE.get().bp;
+    int rowPanels = (M + MR - 1) / MR;
+    for (int jc = 0; jc < N; jc += NC) {
+      int nc = Math.min(NC, N - jc);
+      int colPanels = (nc + NR - 1) / NR;
+      // Enough tasks for a few per thread: row panels, times column ranges when rows are few.
+      int colParts = Math.min(
+          colPanels, Math.max(1, (TASKS_PER_THREAD * threads + rowPanels - 1) / rowPanels));
+      int perPart = (colPanels + colParts - 1) / colParts;
       for (int pc = 0; pc < K; pc += KC) {
         int kc = Math.min(KC, K - pc);
+        int n0 = jc;
+        int p0 = pc;
         // The first K block overwrites C unless accumulating, so C is never read uninitialised.
         boolean load = accumulate || pc > 0;
-        packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
-        for (int ic = m0; ic < m1; ic += MC) {
-          int mc = Math.min(MC, m1 - ic);
-          if (transA) {
-            packA(a, aOff, lda, ic, mc, pc, kc, ap);
+        boolean last = pc + kc >= K;
+        if (threads <= 1) {
+          packB(transB, b, bOff, ldb, p0, kc, n0, nc, bp, 0);
+          tiles(transA, 0, M, n0, 0, nc, p0, kc, a, aOff, lda, bp, c, cOff, ldc, load, last, ep);
+          continue;
+        }
+        Parallel.forRange(
+            colPanels,
+            1,
+            (q0, q1) -> packB(
+                transB,
+                b,
+                bOff,
+                ldb,
+                p0,
+                kc,
+                n0 + q0 * NR,
+                Math.min(nc, q1 * NR) - q0 * NR,
+                bp,
+                q0 * NR * kc));
+        // Task t covers row panel t % rowPanels of column range t / rowPanels, so a chunk of tasks
+        // is a run of row panels.
+        Parallel.forRange(rowPanels * colParts, 1, (t0, t1) -> {
+          for (int t = t0; t < t1; ) {
+            int part = t / rowPanels;
+            int r0 = t % rowPanels;
+            int r1 = Math.min(rowPanels, r0 + (t1 - t));
+            int j0 = part * perPart * NR;
+            int j1 = Math.min(nc, (part + 1) * perPart * NR);
+            tiles(
+                transA,
+                r0 * MR,
+                Math.min(M, r1 * MR),
+                n0,
+                j0,
+                j1,
+                p0,
+                kc,
+                a,
+                aOff,
+                lda,
+                bp,
+                c,
+                cOff,
+                ldc,
+                load,
+                last,
+                ep);
+            t += r1 - r0;
           }
-          for (int ir = 0; ir < mc; ir += MR) {
-            int mr = Math.min(MR, mc - ir);
-            // Where the micro-kernel reads this panel of A: in place when A's rows run along K,
-            // except for a last panel of fewer than MR rows, which is copied and zero-padded.
-            float[] pa = ap;
-            int ai = ir * kc;
-            int lpa = kc;
-            if (!transA && mr == MR) {
-              pa = a;
-              ai = aOff + (ic + ir) * lda + pc;
-              lpa = lda;
-            } else if (!transA) {
-              copyRows(a, aOff + (ic + ir) * lda + pc, lda, mr, kc, ap);
-              ai = 0;
-            }
-            for (int jr = 0; jr < nc; jr += NR) {
-              int nr = Math.min(NR, nc - jr);
-              int ci = cOff + (ic + ir) * ldc + jc + jr;
-              if (mr == MR && nr == NR) {
-                kernel(kc, pa, ai, lpa, bp, jr * kc, c, ci, ldc, load);
-              } else {
-                // A partial tile: computed in full into `tile`, then only its valid part stored.
-                kernel(kc, pa, ai, lpa, bp, jr * kc, ws.tile, 0, NR, false);
-                for (int r = 0; r < mr; r++) {
-                  for (int j = 0; j < nr; j++) {
-                    int x = ci + r * ldc + j;
-                    c[x] = load ? c[x] + ws.tile[r * NR + j] : ws.tile[r * NR + j];
-                  }
-                }
+        });
+      }
+    }
+  }
+
+  /**
+   * {@code C[m0:m1, jc+j0 : jc+j1] (= or +=) op(A)[m0:m1, pc:pc+kc] · Bblock[:, j0:j1]}, where the
+   * block of B (columns from {@code jc}) is packed in {@code bp}; runs on the calling thread, with
+   * its own buffers for A.
+   */
+  private static void tiles(
+      boolean transA,
+      int m0,
+      int m1,
+      int jc,
+      int j0,
+      int j1,
+      int pc,
+      int kc,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] bp,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean load,
+      boolean last,
+      Epilogue ep) {
+    Workspace ws = WORKSPACE.get();
+    float[] ap = ws.ap;
+    for (int ic = m0; ic < m1; ic += MC) {
+      int mc = Math.min(MC, m1 - ic);
+      if (transA) {
+        packA(a, aOff, lda, ic, mc, pc, kc, ap);
+      }
+      for (int ir = 0; ir < mc; ir += MR) {
+        int mr = Math.min(MR, mc - ir);
+        // Where the micro-kernel reads this panel of A: in place when A's rows run along K,
+        // except for a last panel of fewer than MR rows, which is copied and zero-padded.
+        float[] pa = ap;
+        int ai = ir * kc;
+        int lpa = kc;
+        if (!transA && mr == MR) {
+          pa = a;
+          ai = aOff + (ic + ir) * lda + pc;
+          lpa = lda;
+        } else if (!transA) {
+          copyRows(a, aOff + (ic + ir) * lda + pc, lda, mr, kc, ap);
+          ai = 0;
+        }
+        for (int jr = j0; jr < j1; jr += NR) {
+          int nr = Math.min(NR, j1 - jr);
+          int ci = cOff + (ic + ir) * ldc + jc + jr;
+          if (mr == MR && nr == NR) {
+            kernel(kc, pa, ai, lpa, bp, jr * kc, c, ci, ldc, load);
+          } else {
+            // A partial tile: computed in full into `tile`, then only its valid part stored.
+            kernel(kc, pa, ai, lpa, bp, jr * kc, ws.tile, 0, NR, false);
+            for (int r = 0; r < mr; r++) {
+              for (int j = 0; j < nr; j++) {
+                int x = ci + r * ldc + j;
+                c[x] = load ? c[x] + ws.tile[r * NR + j] : ws.tile[r * NR + j];
               }
             }
-            if (pc + kc >= K) {
-              Epilogue.apply(ep, c, cOff, ldc, ic + ir, ic + ir + mr, jc, jc + nc);
-            }
           }
+        }
+        if (last) {
+          Epilogue.apply(ep, c, cOff, ldc, ic + ir, ic + ir + mr, jc + j0, jc + j1);
         }
       }
     }
@@ -397,11 +423,23 @@ final class Gemm32 {
     java.util.Arrays.fill(ap, mr * kc, MR * kc, 0f);
   }
 
-  /** Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} as NR-column panels, k-major within a panel, zero-padded. */
+  /**
+   * Packs {@code op(B)[pc:pc+kc, jc:jc+nc]} into {@code bp} from {@code bpOff} as NR-column panels,
+   * k-major within a panel, zero-padded.
+   */
   private static void packB(
-      boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] bp) {
+      boolean transB,
+      float[] b,
+      int bOff,
+      int ldb,
+      int pc,
+      int kc,
+      int jc,
+      int nc,
+      float[] bp,
+      int bpOff) {
     for (int jr = 0; jr < nc; jr += NR) {
-      int base = jr * kc;
+      int base = bpOff + jr * kc;
       int nr = Math.min(NR, nc - jr);
       if (transB) {
         // B is stored N×K; go through k in short runs so the strided writes stay in a few cache
