@@ -12,8 +12,9 @@ import jdk.incubator.vector.FloatVector;
  * is computed online (running max and sum per query), and the backward pass recomputes probabilities
  * from the saved log-sum-exp, so no {@code Tq × Tk} matrix ever exists.
  *
- * <p>Each key block is packed transposed ({@code dh × BK}) so one query's scores against the whole
- * block come out of vector FMAs lane-per-key. Only key blocks that intersect a query's
+ * <p>Each key block is packed transposed ({@code dh × kb}, with gathers) so one query's scores
+ * against the whole block come out of vector FMAs lane-per-key; four queries share each pass over
+ * it. Only key blocks that intersect a query's
  * {@code [mask.lo, mask.hi)} range (clipped by its sequence length) are touched, so banded masks cost
  * O(T·w); the mask predicate is evaluated only for masks that are not exact.
  */
@@ -22,7 +23,7 @@ final class Attention32 {
 
   /**
    * Queries per forward task, which share each packed key block: as many as keep the task's output
-   * accumulators ({@code bq × dh} floats) and the packed block ({@code BK × dh}) within 24 KiB of
+   * accumulators ({@code bq × dh} floats) and a packed block of {@link #BK} keys within 24 KiB of
    * L1, clamped to [32, 128]. More queries per packed block amortise the packing (128 measured 9%
    * faster than 32 at MiniLM's dh = 32); overflowing L1 costs more (64 and 128 measured 18% slower
    * than 32 at GPT-2's dh = 64).
@@ -40,6 +41,16 @@ final class Attention32 {
 
   /** Keys per block: a whole number of vectors. */
   private static final int BK = Math.max(64, L);
+
+  /**
+   * Keys per block in the forward pass: 128 when the packed block ({@code kb × dh} floats) stays
+   * within 16 KiB, else {@link #BK}. Longer blocks halve the per-row cost of the online softmax (a
+   * maximum, a rescale and a sum per block); 128 measured 8–15% faster at MiniLM's dh = 32 and T =
+   * 128, and slower at GPT-2's dh = 64, where the block no longer fits L1 beside the outputs.
+   */
+  private static int keyBlock(int dh) {
+    return dh * 128 <= 4096 ? Math.max(128, L) : BK;
+  }
 
   static void forward(
       int B,
@@ -67,6 +78,7 @@ final class Attention32 {
       long seed) {
     Shared.checkP(dropoutP);
     int bq = queryBlock(dh);
+    int kb = keyBlock(dh);
     int qBlocks = (Tq + bq - 1) / bq;
     int tasks = B * H * qBlocks;
     float fscale = (float) scale;
@@ -75,9 +87,9 @@ final class Attention32 {
     float keepScale = (float) Shared.keepScale(dropoutP);
     long mixedSeed = Rng.mix(seed);
     Parallel.forRange(tasks, 1, (from, to) -> {
-      float[] kt = new float[dh * BK];
+      float[] kt = new float[dh * kb];
       int[] kLanes = laneOffsets(kStride);
-      float[] sc = new float[R * BK];
+      float[] sc = new float[R * kb];
       float[] m = new float[bq];
       float[] l = new float[bq];
       float[] o = new float[bq * dh];
@@ -101,9 +113,10 @@ final class Attention32 {
         java.util.Arrays.fill(m, Float.NEGATIVE_INFINITY);
         java.util.Arrays.fill(l, 0f);
         java.util.Arrays.fill(o, 0f);
-        for (int s0 = kLo; s0 < kHi; s0 += BK) {
-          int bk = Math.min(BK, kHi - s0);
-          packTransposed(k, kOff + (b * Tk + s0) * kStride + h * dh, kStride, bk, dh, kt, kLanes);
+        for (int s0 = kLo; s0 < kHi; s0 += kb) {
+          int bk = Math.min(kb, kHi - s0);
+          packTransposed(
+              k, kOff + (b * Tk + s0) * kStride + h * dh, kStride, bk, dh, kt, kLanes, kb);
           int vBlock = vOff + (b * Tk + s0) * vStride + h * dh;
           for (int i0 = 0; i0 < rows; i0 += R) {
             int r = Math.min(R, rows - i0);
@@ -125,16 +138,16 @@ final class Attention32 {
             int ve = (uHi + L - 1) / L * L;
             int qi = qOff + (b * Tq + t0 + i0) * qStride + h * dh;
             if (r == R) {
-              scores4(q, qi, qStride, kt, dh, vs, ve, fscale, sc);
+              scores4(q, qi, qStride, kt, kb, dh, vs, ve, fscale, sc);
             } else {
               for (int g = 0; g < r; g++) {
-                scores(q, qi + g * qStride, kt, dh, vs, ve, fscale, sc, g * BK);
+                scores(q, qi + g * qStride, kt, dh, vs, ve, fscale, sc, g * kb, kb);
               }
             }
             for (int g = 0; g < r; g++) {
               int i = i0 + g;
               int t = t0 + i;
-              int row = g * BK;
+              int row = g * kb;
               int jlo = Math.max(lo[i] - s0, 0);
               int jhi = Math.min(hi[i] - s0, bk);
               float rowMax = Float.NEGATIVE_INFINITY;
@@ -164,13 +177,14 @@ final class Attention32 {
             }
             // o_i += Σ_j p_ij·v_j over the group's keys (hidden keys have p = 0).
             if (r == R) {
-              accumulate4(uHi - uLo, sc, uLo, v, vBlock + uLo * vStride, vStride, dh, o, i0 * dh);
+              accumulate4(
+                  uHi - uLo, sc, kb, uLo, v, vBlock + uLo * vStride, vStride, dh, o, i0 * dh);
             } else {
               for (int g = 0; g < r; g++) {
                 Vec.accumulateRows(
                     dh,
                     sc,
-                    g * BK + uLo,
+                    g * kb + uLo,
                     1,
                     uHi - uLo,
                     v,
@@ -278,8 +292,10 @@ final class Attention32 {
         }
         for (int s0 = kLo; s0 < kHi; s0 += BK) {
           int bk = Math.min(BK, kHi - s0);
-          packTransposed(k, kOff + (b * Tk + s0) * kStride + h * dh, kStride, bk, dh, kt, kLanes);
-          packTransposed(v, vOff + (b * Tk + s0) * vStride + h * dh, vStride, bk, dh, vt, vLanes);
+          packTransposed(
+              k, kOff + (b * Tk + s0) * kStride + h * dh, kStride, bk, dh, kt, kLanes, BK);
+          packTransposed(
+              v, vOff + (b * Tk + s0) * vStride + h * dh, vStride, bk, dh, vt, vLanes, BK);
           int tFirst = Tq;
           int tLast = -1;
           for (int t = 0; t < Tq; t++) {
@@ -306,10 +322,10 @@ final class Attention32 {
             java.util.Arrays.fill(pBuf, row + ve, row + BK, 0f);
             java.util.Arrays.fill(dsBuf, row, row + vs, 0f);
             java.util.Arrays.fill(dsBuf, row + ve, row + BK, 0f);
-            scores(q, qi, kt, dh, vs, ve, fscale, pBuf, row);
+            scores(q, qi, kt, dh, vs, ve, fscale, pBuf, row, BK);
             maskRow(pBuf, row, vs, jlo, jhi, ve, predicate, mask, t, s0);
             Vec.expShift(ve - vs, pBuf, row + vs, lt, pBuf, row + vs); // P = exp(S - lse)
-            scores(dout, di, vt, dh, vs, ve, 1f, dsBuf, row); // dP_j = dout·v_j
+            scores(dout, di, vt, dh, vs, ve, 1f, dsBuf, row, BK); // dP_j = dout·v_j
             if (dropoutP > 0) {
               // With dropout multipliers M_j: dL/dP_j = M_j·(dout·v_j), and dV uses P·M.
               // Lanes outside [jlo, jhi) have P = 0, so their multipliers do not matter.
@@ -384,26 +400,28 @@ final class Attention32 {
     });
   }
 
-  /** {@code dst[d·BK + j] = src[off + j·stride + d]} for {@code j < bk}, zero for {@code bk <= j < BK}. */
+  /**
+   * {@code dst[d·ld + j] = src[off + j·stride + d]} for {@code j < bk}, zero for {@code bk <= j < ld}.
+   */
   private static void packTransposed(
-      float[] src, int off, int stride, int bk, int dh, float[] dst, int[] lanes) {
+      float[] src, int off, int stride, int bk, int dh, float[] dst, int[] lanes, int ld) {
     int j = 0;
     // Whole vectors of keys: one gather per d (lane i reads key j + i).
     for (; j + L <= bk; j += L) {
       int base = off + j * stride;
       for (int d = 0; d < dh; d++) {
-        FloatVector.fromArray(S, src, base + d, lanes, 0).intoArray(dst, d * BK + j);
+        FloatVector.fromArray(S, src, base + d, lanes, 0).intoArray(dst, d * ld + j);
       }
     }
     for (; j < bk; j++) {
       int row = off + j * stride;
       for (int d = 0; d < dh; d++) {
-        dst[d * BK + j] = src[row + d];
+        dst[d * ld + j] = src[row + d];
       }
     }
-    if (bk < BK) {
+    if (bk < ld) {
       for (int d = 0; d < dh; d++) {
-        java.util.Arrays.fill(dst, d * BK + bk, d * BK + BK, 0f);
+        java.util.Arrays.fill(dst, d * ld + bk, d * ld + ld, 0f);
       }
     }
   }
@@ -417,7 +435,9 @@ final class Attention32 {
     return lanes;
   }
 
-  /** {@code out[outOff + j] = scale·Σ_d x[xi + d]·packed[d·BK + j]} for the lanes {@code [vs, ve)}. */
+  /**
+   * {@code out[outOff + j] = scale·Σ_d x[xi + d]·packed[d·ld + j]} for the lanes {@code [vs, ve)}.
+   */
   private static void scores(
       float[] x,
       int xi,
@@ -427,15 +447,16 @@ final class Attention32 {
       int ve,
       float scale,
       float[] out,
-      int outOff) {
+      int outOff,
+      int ld) {
     int j = vs;
     for (; j + 2 * L <= ve; j += 2 * L) {
       FloatVector acc0 = FloatVector.zero(S);
       FloatVector acc1 = FloatVector.zero(S);
       for (int d = 0; d < dh; d++) {
         FloatVector xd = FloatVector.broadcast(S, x[xi + d]);
-        acc0 = xd.fma(FloatVector.fromArray(S, packed, d * BK + j), acc0);
-        acc1 = xd.fma(FloatVector.fromArray(S, packed, d * BK + j + L), acc1);
+        acc0 = xd.fma(FloatVector.fromArray(S, packed, d * ld + j), acc0);
+        acc1 = xd.fma(FloatVector.fromArray(S, packed, d * ld + j + L), acc1);
       }
       acc0.mul(scale).intoArray(out, outOff + j);
       acc1.mul(scale).intoArray(out, outOff + j + L);
@@ -444,7 +465,7 @@ final class Attention32 {
       FloatVector acc = FloatVector.zero(S);
       for (int d = 0; d < dh; d++) {
         acc = FloatVector.broadcast(S, x[xi + d])
-            .fma(FloatVector.fromArray(S, packed, d * BK + j), acc);
+            .fma(FloatVector.fromArray(S, packed, d * ld + j), acc);
       }
       acc.mul(scale).intoArray(out, outOff + j);
     }
@@ -452,7 +473,7 @@ final class Attention32 {
 
   /**
    * {@link #scores} for {@link #R} consecutive queries (rows {@code xi + g·xStride}) at once, into
-   * {@code out[g·BK + j]}: two key vectors × four queries in flight per step of {@code d}. Each lane
+   * {@code out[g·ld + j]}: two key vectors × four queries in flight per step of {@code d}. Each lane
    * adds the same products in the same order as {@link #scores}, so the results are identical.
    */
   private static void scores4(
@@ -460,6 +481,7 @@ final class Attention32 {
       int xi,
       int xStride,
       float[] packed,
+      int ld,
       int dh,
       int vs,
       int ve,
@@ -473,8 +495,8 @@ final class Attention32 {
       FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
       FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
       for (int d = 0; d < dh; d++) {
-        FloatVector k0 = FloatVector.fromArray(S, packed, d * BK + j);
-        FloatVector k1 = FloatVector.fromArray(S, packed, d * BK + j + L);
+        FloatVector k0 = FloatVector.fromArray(S, packed, d * ld + j);
+        FloatVector k1 = FloatVector.fromArray(S, packed, d * ld + j + L);
         FloatVector q = FloatVector.broadcast(S, x[xi + d]);
         a00 = q.fma(k0, a00);
         a01 = q.fma(k1, a01);
@@ -490,36 +512,45 @@ final class Attention32 {
       }
       a00.mul(scale).intoArray(out, j);
       a01.mul(scale).intoArray(out, j + L);
-      a10.mul(scale).intoArray(out, BK + j);
-      a11.mul(scale).intoArray(out, BK + j + L);
-      a20.mul(scale).intoArray(out, 2 * BK + j);
-      a21.mul(scale).intoArray(out, 2 * BK + j + L);
-      a30.mul(scale).intoArray(out, 3 * BK + j);
-      a31.mul(scale).intoArray(out, 3 * BK + j + L);
+      a10.mul(scale).intoArray(out, ld + j);
+      a11.mul(scale).intoArray(out, ld + j + L);
+      a20.mul(scale).intoArray(out, 2 * ld + j);
+      a21.mul(scale).intoArray(out, 2 * ld + j + L);
+      a30.mul(scale).intoArray(out, 3 * ld + j);
+      a31.mul(scale).intoArray(out, 3 * ld + j + L);
     }
     for (; j < ve; j += L) {
       FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
       for (int d = 0; d < dh; d++) {
-        FloatVector k0 = FloatVector.fromArray(S, packed, d * BK + j);
+        FloatVector k0 = FloatVector.fromArray(S, packed, d * ld + j);
         a0 = FloatVector.broadcast(S, x[xi + d]).fma(k0, a0);
         a1 = FloatVector.broadcast(S, x[x1 + d]).fma(k0, a1);
         a2 = FloatVector.broadcast(S, x[x2 + d]).fma(k0, a2);
         a3 = FloatVector.broadcast(S, x[x3 + d]).fma(k0, a3);
       }
       a0.mul(scale).intoArray(out, j);
-      a1.mul(scale).intoArray(out, BK + j);
-      a2.mul(scale).intoArray(out, 2 * BK + j);
-      a3.mul(scale).intoArray(out, 3 * BK + j);
+      a1.mul(scale).intoArray(out, ld + j);
+      a2.mul(scale).intoArray(out, 2 * ld + j);
+      a3.mul(scale).intoArray(out, 3 * ld + j);
     }
   }
 
   /**
-   * {@code o[g] += Σ_j p[g·BK + pOff + j]·v[vi + j·vStride]} for the {@link #R} rows {@code g} of
+   * {@code o[g] += Σ_j p[g·ld + pOff + j]·v[vi + j·vStride]} for the {@link #R} rows {@code g} of
    * {@code o} (each {@code dh} long, starting at {@code oOff}), over {@code n} keys: the keys stream
    * past four queries' accumulators, two vectors of each.
    */
   private static void accumulate4(
-      int n, float[] p, int pOff, float[] v, int vi, int vStride, int dh, float[] o, int oOff) {
+      int n,
+      float[] p,
+      int ld,
+      int pOff,
+      float[] v,
+      int vi,
+      int vStride,
+      int dh,
+      float[] o,
+      int oOff) {
     int d = 0;
     for (; d + 2 * L <= dh; d += 2 * L) {
       int o0 = oOff + d;
@@ -541,13 +572,13 @@ final class Attention32 {
         FloatVector w = FloatVector.broadcast(S, p[pOff + j]);
         a00 = w.fma(v0, a00);
         a01 = w.fma(v1, a01);
-        w = FloatVector.broadcast(S, p[BK + pOff + j]);
+        w = FloatVector.broadcast(S, p[ld + pOff + j]);
         a10 = w.fma(v0, a10);
         a11 = w.fma(v1, a11);
-        w = FloatVector.broadcast(S, p[2 * BK + pOff + j]);
+        w = FloatVector.broadcast(S, p[2 * ld + pOff + j]);
         a20 = w.fma(v0, a20);
         a21 = w.fma(v1, a21);
-        w = FloatVector.broadcast(S, p[3 * BK + pOff + j]);
+        w = FloatVector.broadcast(S, p[3 * ld + pOff + j]);
         a30 = w.fma(v0, a30);
         a31 = w.fma(v1, a31);
       }
@@ -564,7 +595,7 @@ final class Attention32 {
       // The last (under two vectors) columns, a query at a time.
       for (int g = 0; g < R; g++) {
         Vec.accumulateRows(
-            dh - d, p, g * BK + pOff, 1, n, v, vi + d, vStride, o, oOff + g * dh + d);
+            dh - d, p, g * ld + pOff, 1, n, v, vi + d, vStride, o, oOff + g * dh + d);
       }
     }
   }
