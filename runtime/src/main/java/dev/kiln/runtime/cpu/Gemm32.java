@@ -246,7 +246,7 @@ final class Gemm32 {
       int perPart = (colPanels + colParts - 1) / colParts;
       for (int pc = 0; pc < K; pc += KC) {
         int kc = Math.min(KC, K - pc);
-        int n0 = jc;
+        int n0 = jc; // copies of the loop variables for the lambdas below
         int p0 = pc;
         // The first K block overwrites C unless accumulating, so C is never read uninitialised.
         boolean load = accumulate || pc > 0;
