@@ -44,8 +44,8 @@ final class Gemm32 {
 
   /**
    * Columns of B per task of a skinny A·B: each row of B is read as runs of this many contiguous
-   * floats (2 KiB), long enough for the hardware prefetcher (64-float runs ran at half the memory
-   * bandwidth, 512-float runs at about 80% of it, on GPT-2's decoding shapes).
+   * floats (2 KiB), long enough for the hardware prefetcher (64-float runs read GPT-2's decoding
+   * weights at under half of this machine's memory bandwidth, 512-float runs at 60–75% of it).
    */
   private static final int SKINNY_RUN = 32 * L;
 
@@ -63,7 +63,11 @@ final class Gemm32 {
   /** Below this many multiply-adds, one thread is faster than waking the pool. */
   private static final long PARALLEL_WORK = 64L * 64 * 64;
 
-  /** Per-thread packing buffers, allocated once per thread at their largest size. */
+  /**
+   * Per-thread buffers, allocated once per thread at their largest size. {@code ap} and {@code
+   * tile} are the thread's own; {@code bp} holds the block of B that a product called on this
+   * thread packs, which the pool's threads read while that product runs.
+   */
   private static final class Workspace {
     final float[] ap = new float[MC * KC];
     final float[] bp = new float[KC * NC];
