@@ -113,10 +113,15 @@ final class Attention32 {
         java.util.Arrays.fill(m, Float.NEGATIVE_INFINITY);
         java.util.Arrays.fill(l, 0f);
         java.util.Arrays.fill(o, 0f);
+        // Fewer queries than a group (a decoding step): each key would be packed to be used once,
+        // so the scores are dot products with the keys where they are.
+        boolean inPlace = rows < R;
         for (int s0 = kLo; s0 < kHi; s0 += kb) {
           int bk = Math.min(kb, kHi - s0);
-          packTransposed(
-              k, kOff + (b * Tk + s0) * kStride + h * dh, kStride, bk, dh, kt, kLanes, kb);
+          int kBlock = kOff + (b * Tk + s0) * kStride + h * dh;
+          if (!inPlace) {
+            packTransposed(k, kBlock, kStride, bk, dh, kt, kLanes, kb);
+          }
           int vBlock = vOff + (b * Tk + s0) * vStride + h * dh;
           for (int i0 = 0; i0 < rows; i0 += R) {
             int r = Math.min(R, rows - i0);
@@ -139,6 +144,16 @@ final class Attention32 {
             int qi = qOff + (b * Tq + t0 + i0) * qStride + h * dh;
             if (r == R) {
               scores4(q, qi, qStride, kt, kb, dh, vs, ve, fscale, sc);
+            } else if (inPlace) {
+              for (int g = 0; g < r; g++) {
+                int row = g * kb;
+                for (int j = vs; j < ve; j++) {
+                  // Lanes past the block are masked before use.
+                  sc[row + j] = j < bk
+                      ? fscale * Vec.dot(dh, q, qi + g * qStride, k, kBlock + j * kStride)
+                      : 0f;
+                }
+              }
             } else {
               for (int g = 0; g < r; g++) {
                 scores(q, qi + g * qStride, kt, dh, vs, ve, fscale, sc, g * kb, kb);

@@ -60,6 +60,18 @@ class AttentionTest {
     cases.add(new Case("cross causal", 1, 4, 7, 2, 3, Masks.causal(), null, 0));
     cases.add(new Case("dropout", 2, 6, 6, 2, 3, Masks.causal(), null, 0.3));
     cases.add(new Case("cross dropout", 2, 5, 4, 1, 2, Masks.band(2), new int[] {3, 4}, 0.5));
+    // Fewer queries than a group of four: the forward reads the keys in place.
+    cases.add(new Case("cross one query", 2, 1, 40, 2, 20, null, new int[] {40, 19}, 0));
+    cases.add(new Case(
+        "three queries",
+        1,
+        3,
+        3,
+        2,
+        5,
+        Masks.and(Masks.causal(), Masks.not(Masks.band(2))),
+        null,
+        0.3));
     return cases;
   }
 
