@@ -77,8 +77,10 @@ final class Attention32 {
       double dropoutP,
       long seed) {
     Shared.checkP(dropoutP);
-    int bq = queryBlock(dh);
+    int bq = Math.min(queryBlock(dh), Math.max(1, Tq));
     int kb = keyBlock(dh);
+    // With fewer queries than a group, every task reads the keys in place (see below).
+    boolean packs = Tq >= R;
     int qBlocks = (Tq + bq - 1) / bq;
     int tasks = B * H * qBlocks;
     float fscale = (float) scale;
@@ -87,8 +89,8 @@ final class Attention32 {
     float keepScale = (float) Shared.keepScale(dropoutP);
     long mixedSeed = Rng.mix(seed);
     Parallel.forRange(tasks, 1, (from, to) -> {
-      float[] kt = new float[dh * kb];
-      int[] kLanes = laneOffsets(kStride);
+      float[] kt = packs ? new float[dh * kb] : null;
+      int[] kLanes = packs ? laneOffsets(kStride) : null;
       float[] sc = new float[R * kb];
       float[] m = new float[bq];
       float[] l = new float[bq];
