@@ -23,10 +23,12 @@ final class Attention32 {
 
   /**
    * Queries per forward task, which share each packed key block: as many as keep the task's output
-   * accumulators ({@code bq × dh} floats) and a packed block of {@link #BK} keys within 24 KiB of
-   * L1, clamped to [32, 128]. More queries per packed block amortise the packing (128 measured 9%
-   * faster than 32 at MiniLM's dh = 32); overflowing L1 costs more (64 and 128 measured 18% slower
-   * than 32 at GPT-2's dh = 64).
+   * accumulators ({@code bq × dh} floats) and a block of {@link #BK} packed keys within 24 KiB of
+   * L1, clamped to [32, 128]. A rule fitted to measurements made with {@link #BK}-key blocks: more
+   * queries per packed block amortise the packing (128 measured 9% faster than 32 at MiniLM's dh =
+   * 32), overflowing L1 costs more (64 and 128 measured 18% slower than 32 at GPT-2's dh = 64). At
+   * dh = 32 the forward now packs 128 keys ({@link #keyBlock}), 32 KiB with the accumulators; the
+   * query block has not been measured again with those longer key blocks.
    */
   private static int queryBlock(int dh) {
     int fit = 6144 / Math.max(1, dh) - BK;
@@ -281,8 +283,7 @@ final class Attention32 {
       int[] vLanes = laneOffsets(vStride);
       float[] mult = new float[BK];
       // Per key block, every query's (dropped-out) probabilities and score gradients, so that dk
-      // and dv
-      // can then be accumulated key by key in registers: O(Tq·BK) memory, like O(T·dh).
+      // and dv can then be accumulated key by key in registers: O(Tq·BK) memory, like O(T·dh).
       float[] pBuf = new float[Tq * BK];
       float[] dsBuf = new float[Tq * BK];
       int[] lo = new int[Tq];

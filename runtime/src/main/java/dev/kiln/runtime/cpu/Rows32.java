@@ -49,8 +49,8 @@ final class Rows32 {
       float[] rstd,
       int rstdOff) {
     // Missing affine parameters become ones and zeros, so the vector loop has no branches: C2
-    // cannot
-    // keep vectors in registers across a data-dependent merge and would allocate them instead.
+    // cannot keep vectors in registers across a data-dependent merge and would allocate them
+    // instead.
     float[] g = gamma != null ? gamma : ones(dim);
     float[] be = beta != null ? beta : new float[dim];
     int go = gamma != null ? gOff : 0;
