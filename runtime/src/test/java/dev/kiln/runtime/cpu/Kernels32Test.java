@@ -226,6 +226,47 @@ class Kernels32Test {
     assertClose("gelu sweep", o64, o32, 1e-6, 1e-7);
   }
 
+  /**
+   * Both vector formulas for Φ, whichever {@link Kernels32#gelu} uses on this machine: the table of
+   * polynomials needs 16 lanes, the erfc fit serves every other vector length.
+   */
+  @Test
+  void bothGeluFormulasAreAccurateEverywhere() {
+    int n = 200_000 / Vec.L * Vec.L;
+    double[] x = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) (-12 + 24.0 * i / (n - 1));
+    }
+    double[] o64 = new double[n];
+    Kernels64.gelu(n, x, 0, o64, 0);
+    float[] xf = f(x);
+    assertClose("erfc formula", o64, viaNormalCdf(xf, Activations32::normalCdfErfc), 1e-6, 1e-7);
+    if (Vec.L == 16) {
+      assertClose("table", o64, viaNormalCdf(xf, Activations32::normalCdfTable), 1e-6, 1e-7);
+    }
+    // Far outside the table, Φ is exactly 0 or 1 (not the last interval's polynomial).
+    float[] far = {-1e6f, -7f, 7f, 1e6f};
+    float[] big = new float[Vec.L];
+    for (int i = 0; i < Vec.L; i++) {
+      big[i] = far[i % far.length];
+    }
+    float[] out = new float[Vec.L];
+    Kernels32.gelu(Vec.L, big, 0, out, 0);
+    for (int i = 0; i < Vec.L; i++) {
+      assertEquals(big[i] > 0 ? big[i] : 0f, out[i], 0f, "gelu(" + big[i] + ")");
+    }
+  }
+
+  private static float[] viaNormalCdf(
+      float[] x, java.util.function.UnaryOperator<jdk.incubator.vector.FloatVector> cdf) {
+    float[] out = new float[x.length];
+    for (int i = 0; i < x.length; i += Vec.L) {
+      var v = jdk.incubator.vector.FloatVector.fromArray(Vec.S, x, i);
+      v.mul(cdf.apply(v)).intoArray(out, i);
+    }
+    return out;
+  }
+
   @Test
   void softmaxAndBackward() {
     long seed = 50;
