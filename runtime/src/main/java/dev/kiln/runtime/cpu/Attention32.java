@@ -14,9 +14,11 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>Each key block is packed transposed ({@code dh × kb}, with gathers) so one query's scores
  * against the whole block come out of vector FMAs lane-per-key; four queries share each pass over
- * it. Only key blocks that intersect a query's
- * {@code [mask.lo, mask.hi)} range (clipped by its sequence length) are touched, so banded masks cost
- * O(T·w); the mask predicate is evaluated only for masks that are not exact.
+ * it. The forward pass also copies the block's values into contiguous rows: read in place they lie
+ * one model row apart, a page or more for wide models, and the weighted sum over them ran about 1.6×
+ * slower. Only key blocks that intersect a query's {@code [mask.lo, mask.hi)} range (clipped by its
+ * sequence length) are touched, so banded masks cost O(T·w); the mask predicate is evaluated only
+ * for masks that are not exact.
  */
 final class Attention32 {
   private Attention32() {}
@@ -92,6 +94,7 @@ final class Attention32 {
     long mixedSeed = Rng.mix(seed);
     Parallel.forRange(tasks, 1, (from, to) -> {
       float[] kt = packs ? new float[dh * kb] : null;
+      float[] vt = packs ? new float[kb * dh] : null;
       int[] kLanes = packs ? laneOffsets(kStride) : null;
       float[] sc = new float[R * kb];
       float[] m = new float[bq];
@@ -127,6 +130,16 @@ final class Attention32 {
             packTransposed(k, kBlock, kStride, bk, dh, kt, kLanes, kb);
           }
           int vBlock = vOff + (b * Tk + s0) * vStride + h * dh;
+          float[] vb = v;
+          int vStr = vStride;
+          if (!inPlace) {
+            for (int j = 0; j < bk; j++) {
+              System.arraycopy(v, vBlock + j * vStride, vt, j * dh, dh);
+            }
+            vb = vt;
+            vBlock = 0;
+            vStr = dh;
+          }
           for (int i0 = 0; i0 < rows; i0 += R) {
             int r = Math.min(R, rows - i0);
             // The group's keys: the union of its rows' ranges, widened to whole vectors.
@@ -180,12 +193,18 @@ final class Attention32 {
                 java.util.Arrays.fill(sc, row + vs, row + ve, 0f);
                 continue;
               }
-              float mNew = Math.max(m[i], rowMax);
-              float corr = (float) Math.exp(m[i] - mNew);
-              l[i] =
-                  (float) (l[i] * corr + Vec.expShift(ve - vs, sc, row + vs, mNew, sc, row + vs));
-              if (corr != 1f) {
-                Vec.scale(dh, corr, o, i * dh);
+              float mOld = m[i];
+              float mNew = Math.max(mOld, rowMax);
+              double sum = Vec.expShift(ve - vs, sc, row + vs, mNew, sc, row + vs);
+              if (mOld == Float.NEGATIVE_INFINITY) {
+                // The row's first visible keys: nothing accumulated yet to rescale.
+                l[i] = (float) sum;
+              } else {
+                float corr = (float) Math.exp(mOld - mNew);
+                l[i] = (float) (l[i] * corr + sum);
+                if (corr != 1f) {
+                  Vec.scale(dh, corr, o, i * dh);
+                }
               }
               m[i] = mNew;
               if (dropoutP > 0) {
@@ -196,8 +215,7 @@ final class Attention32 {
             }
             // o_i += Σ_j p_ij·v_j over the group's keys (hidden keys have p = 0).
             if (r == R) {
-              accumulate4(
-                  uHi - uLo, sc, kb, uLo, v, vBlock + uLo * vStride, vStride, dh, o, i0 * dh);
+              accumulate4(uHi - uLo, sc, kb, uLo, vb, vBlock + uLo * vStr, vStr, dh, o, i0 * dh);
             } else {
               for (int g = 0; g < r; g++) {
                 Vec.accumulateRows(
@@ -206,9 +224,9 @@ final class Attention32 {
                     g * kb + uLo,
                     1,
                     uHi - uLo,
-                    v,
-                    vBlock + uLo * vStride,
-                    vStride,
+                    vb,
+                    vBlock + uLo * vStr,
+                    vStr,
                     o,
                     (i0 + g) * dh);
               }
@@ -223,10 +241,7 @@ final class Attention32 {
             java.util.Arrays.fill(out, oi, oi + dh, 0f);
             lse[li] = Float.NEGATIVE_INFINITY;
           } else {
-            float inv = 1f / l[i];
-            for (int d = 0; d < dh; d++) {
-              out[oi + d] = o[i * dh + d] * inv;
-            }
+            Vec.scaleInto(dh, 1f / l[i], o, i * dh, out, oi);
             lse[li] = (float) (m[i] + Math.log(l[i]));
           }
         }
@@ -491,7 +506,8 @@ final class Attention32 {
 
   /**
    * {@link #scores} for {@link #R} consecutive queries (rows {@code xi + g·xStride}) at once, into
-   * {@code out[g·ld + j]}: two key vectors × four queries in flight per step of {@code d}. Each lane
+   * {@code out[g·ld + j]}: four key vectors (or two, or one, at the end) × four queries in flight per
+   * step of {@code d}. Each lane
    * adds the same products in the same order as {@link #scores}, so the results are identical.
    */
   private static void scores4(
@@ -509,6 +525,55 @@ final class Attention32 {
     int x2 = xi + 2 * xStride;
     int x3 = xi + 3 * xStride;
     int j = vs;
+    for (; j + 4 * L <= ve; j += 4 * L) {
+      FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
+      FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+      FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+      FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+      for (int d = 0; d < dh; d++) {
+        int kd = d * ld + j;
+        FloatVector k0 = FloatVector.fromArray(S, packed, kd);
+        FloatVector k1 = FloatVector.fromArray(S, packed, kd + L);
+        FloatVector k2 = FloatVector.fromArray(S, packed, kd + 2 * L);
+        FloatVector k3 = FloatVector.fromArray(S, packed, kd + 3 * L);
+        FloatVector q = FloatVector.broadcast(S, x[xi + d]);
+        a00 = q.fma(k0, a00);
+        a01 = q.fma(k1, a01);
+        a02 = q.fma(k2, a02);
+        a03 = q.fma(k3, a03);
+        q = FloatVector.broadcast(S, x[x1 + d]);
+        a10 = q.fma(k0, a10);
+        a11 = q.fma(k1, a11);
+        a12 = q.fma(k2, a12);
+        a13 = q.fma(k3, a13);
+        q = FloatVector.broadcast(S, x[x2 + d]);
+        a20 = q.fma(k0, a20);
+        a21 = q.fma(k1, a21);
+        a22 = q.fma(k2, a22);
+        a23 = q.fma(k3, a23);
+        q = FloatVector.broadcast(S, x[x3 + d]);
+        a30 = q.fma(k0, a30);
+        a31 = q.fma(k1, a31);
+        a32 = q.fma(k2, a32);
+        a33 = q.fma(k3, a33);
+      }
+      a00.mul(scale).intoArray(out, j);
+      a01.mul(scale).intoArray(out, j + L);
+      a02.mul(scale).intoArray(out, j + 2 * L);
+      a03.mul(scale).intoArray(out, j + 3 * L);
+      a10.mul(scale).intoArray(out, ld + j);
+      a11.mul(scale).intoArray(out, ld + j + L);
+      a12.mul(scale).intoArray(out, ld + j + 2 * L);
+      a13.mul(scale).intoArray(out, ld + j + 3 * L);
+      a20.mul(scale).intoArray(out, 2 * ld + j);
+      a21.mul(scale).intoArray(out, 2 * ld + j + L);
+      a22.mul(scale).intoArray(out, 2 * ld + j + 2 * L);
+      a23.mul(scale).intoArray(out, 2 * ld + j + 3 * L);
+      a30.mul(scale).intoArray(out, 3 * ld + j);
+      a31.mul(scale).intoArray(out, 3 * ld + j + L);
+      a32.mul(scale).intoArray(out, 3 * ld + j + 2 * L);
+      a33.mul(scale).intoArray(out, 3 * ld + j + 3 * L);
+    }
     for (; j + 2 * L <= ve; j += 2 * L) {
       FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
       FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;

@@ -55,13 +55,18 @@ final class Vec {
 
   /** {@code x[0:n] *= s}. */
   static void scale(int n, float s, float[] x, int xOff) {
+    scaleInto(n, s, x, xOff, x, xOff);
+  }
+
+  /** {@code out[0:n] = s·x[0:n]}. */
+  static void scaleInto(int n, float s, float[] x, int xOff, float[] out, int outOff) {
     FloatVector vs = FloatVector.broadcast(S, s);
     int i = 0;
     for (int bound = S.loopBound(n); i < bound; i += L) {
-      FloatVector.fromArray(S, x, xOff + i).mul(vs).intoArray(x, xOff + i);
+      FloatVector.fromArray(S, x, xOff + i).mul(vs).intoArray(out, outOff + i);
     }
     for (; i < n; i++) {
-      x[xOff + i] *= s;
+      out[outOff + i] = x[xOff + i] * s;
     }
   }
 
