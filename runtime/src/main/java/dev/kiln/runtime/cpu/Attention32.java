@@ -133,9 +133,7 @@ final class Attention32 {
           float[] vb = v;
           int vStr = vStride;
           if (!inPlace) {
-            for (int j = 0; j < bk; j++) {
-              System.arraycopy(v, vBlock + j * vStride, vt, j * dh, dh);
-            }
+            copyRows(v, vBlock, vStride, bk, dh, vt);
             vb = vt;
             vBlock = 0;
             vStr = dh;
@@ -455,6 +453,24 @@ final class Attention32 {
     if (bk < ld) {
       for (int d = 0; d < dh; d++) {
         java.util.Arrays.fill(dst, d * ld + bk, d * ld + ld, 0f);
+      }
+    }
+  }
+
+  /**
+   * {@code dst[j·dh + d] = src[off + j·stride + d]} for {@code j < rows}: rows too short for {@code
+   * System.arraycopy}'s call to pay off, copied a vector at a time.
+   */
+  private static void copyRows(float[] src, int off, int stride, int rows, int dh, float[] dst) {
+    for (int j = 0; j < rows; j++) {
+      int from = off + j * stride;
+      int to = j * dh;
+      int d = 0;
+      for (; d + L <= dh; d += L) {
+        FloatVector.fromArray(S, src, from + d).intoArray(dst, to + d);
+      }
+      for (; d < dh; d++) {
+        dst[to + d] = src[from + d];
       }
     }
   }
