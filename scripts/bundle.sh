@@ -59,7 +59,7 @@ if [ -f "$KILN_HOME/runtime/lib/libjsig.so" ]; then
 fi
 # shellcheck disable=SC2086 # KILN_JAVA_OPTS is a list of flags
 exec "$KILN_HOME/runtime/bin/java" --add-modules jdk.incubator.vector \
-  --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmn128m ${KILN_JAVA_OPTS:-} \
+  --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmn32m ${KILN_JAVA_OPTS:-} \
   -Dkiln.home="$KILN_HOME" -cp "$KILN_HOME/lib/*" dev.kiln.cli.Main "$@"
 LAUNCHER
 chmod +x "$OUT/bin/kiln"
