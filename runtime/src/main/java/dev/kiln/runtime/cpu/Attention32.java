@@ -400,9 +400,38 @@ final class Attention32 {
           int rows = tLast - tFirst + 1;
           int qFirst = qOff + (b * Tq + tFirst) * qStride + h * dh;
           int dFirst = doutOff + (b * Tq + tFirst) * (H * dh) + h * dh;
-          for (int j = 0; j < bk; j++) {
+          // dv_j += Σ_t (P·M)_tj·dout_t and dk_j += Σ_t dS_tj·q_t, each over the block's queries:
+          // four keys at a time, so each query row is read once per four keys.
+          int j = 0;
+          for (; j + R <= bk; j += R) {
             int s = b * Tk + s0 + j;
-            // dv_j += Σ_t (P·M)_tj·dout_t and dk_j += Σ_t dS_tj·q_t, each over the block's queries.
+            accumulateKeys4(
+                dh,
+                pBuf,
+                tFirst * BK + j,
+                BK,
+                rows,
+                dout,
+                dFirst,
+                H * dh,
+                dv,
+                dvOff + s * dvStride + h * dh,
+                dvStride);
+            accumulateKeys4(
+                dh,
+                dsBuf,
+                tFirst * BK + j,
+                BK,
+                rows,
+                q,
+                qFirst,
+                qStride,
+                dk,
+                dkOff + s * dkStride + h * dh,
+                dkStride);
+          }
+          for (; j < bk; j++) {
+            int s = b * Tk + s0 + j;
             Vec.accumulateRows(
                 dh,
                 pBuf,
@@ -429,6 +458,91 @@ final class Attention32 {
         }
       }
     });
+  }
+
+  /**
+   * {@code dst[g] += Σ_{r < rows} w[wOff + r·wStride + g]·src[srcOff + r·srcStride + 0:dh]} for the
+   * {@link #R} rows {@code g} of {@code dst} ({@code dstOff + g·dstStride}): {@link
+   * Vec#accumulateRows} for four weight columns at once, so each source row is loaded once for the
+   * four, with each sum taken in the same row order. A source row is skipped when all four weights
+   * are 0.
+   */
+  private static void accumulateKeys4(
+      int dh,
+      float[] w,
+      int wOff,
+      int wStride,
+      int rows,
+      float[] src,
+      int srcOff,
+      int srcStride,
+      float[] dst,
+      int dstOff,
+      int dstStride) {
+    int o0 = dstOff;
+    int o1 = o0 + dstStride;
+    int o2 = o1 + dstStride;
+    int o3 = o2 + dstStride;
+    int d = 0;
+    for (; d + 2 * L <= dh; d += 2 * L) {
+      FloatVector a00 = FloatVector.fromArray(S, dst, o0 + d);
+      FloatVector a01 = FloatVector.fromArray(S, dst, o0 + d + L);
+      FloatVector a10 = FloatVector.fromArray(S, dst, o1 + d);
+      FloatVector a11 = FloatVector.fromArray(S, dst, o1 + d + L);
+      FloatVector a20 = FloatVector.fromArray(S, dst, o2 + d);
+      FloatVector a21 = FloatVector.fromArray(S, dst, o2 + d + L);
+      FloatVector a30 = FloatVector.fromArray(S, dst, o3 + d);
+      FloatVector a31 = FloatVector.fromArray(S, dst, o3 + d + L);
+      for (int r = 0; r < rows; r++) {
+        int wr = wOff + r * wStride;
+        float w0 = w[wr];
+        float w1 = w[wr + 1];
+        float w2 = w[wr + 2];
+        float w3 = w[wr + 3];
+        if (w0 == 0f && w1 == 0f && w2 == 0f && w3 == 0f) {
+          continue;
+        }
+        int si = srcOff + r * srcStride + d;
+        FloatVector x0 = FloatVector.fromArray(S, src, si);
+        FloatVector x1 = FloatVector.fromArray(S, src, si + L);
+        FloatVector b = FloatVector.broadcast(S, w0);
+        a00 = b.fma(x0, a00);
+        a01 = b.fma(x1, a01);
+        b = FloatVector.broadcast(S, w1);
+        a10 = b.fma(x0, a10);
+        a11 = b.fma(x1, a11);
+        b = FloatVector.broadcast(S, w2);
+        a20 = b.fma(x0, a20);
+        a21 = b.fma(x1, a21);
+        b = FloatVector.broadcast(S, w3);
+        a30 = b.fma(x0, a30);
+        a31 = b.fma(x1, a31);
+      }
+      a00.intoArray(dst, o0 + d);
+      a01.intoArray(dst, o0 + d + L);
+      a10.intoArray(dst, o1 + d);
+      a11.intoArray(dst, o1 + d + L);
+      a20.intoArray(dst, o2 + d);
+      a21.intoArray(dst, o2 + d + L);
+      a30.intoArray(dst, o3 + d);
+      a31.intoArray(dst, o3 + d + L);
+    }
+    if (d < dh) {
+      // The last (under two vectors) columns, a key at a time.
+      for (int g = 0; g < R; g++) {
+        Vec.accumulateRows(
+            dh - d,
+            w,
+            wOff + g,
+            wStride,
+            rows,
+            src,
+            srcOff + d,
+            srcStride,
+            dst,
+            dstOff + g * dstStride + d);
+      }
+    }
   }
 
   /**
