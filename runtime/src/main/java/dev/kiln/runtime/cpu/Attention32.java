@@ -25,16 +25,14 @@ final class Attention32 {
 
   /**
    * Queries per forward task, which share each packed key block: as many as keep the task's output
-   * accumulators ({@code bq × dh} floats) and a block of {@link #BK} packed keys within 24 KiB of
-   * L1, clamped to [32, 128]. A rule fitted to measurements made with {@link #BK}-key blocks: more
-   * queries per packed block amortise the packing (128 measured 9% faster than 32 at MiniLM's dh =
-   * 32), overflowing L1 costs more (64 and 128 measured 18% slower than 32 at GPT-2's dh = 64). At
-   * dh = 32 the forward now packs 128 keys ({@link #keyBlock}), 32 KiB with the accumulators; the
-   * query block has not been measured again with those longer key blocks.
+   * accumulators ({@code bq × dh} floats) within 16 KiB, half of L1, clamped to [32, 128]. Measured
+   * with the four-query, four-vector score tiles: at dh = 32, 128 queries were 9% faster than 32 (one
+   * packing per 128 queries); at dh = 64, 64 queries with 128-key blocks were 12-22% faster than 32
+   * with 64-key blocks over T = 128…1024, causal and not, while 64 with 64 keys and 128 with 128 keys
+   * were 30% and 25% slower.
    */
   private static int queryBlock(int dh) {
-    int fit = 6144 / Math.max(1, dh) - BK;
-    return Math.max(32, Math.min(128, fit / R * R));
+    return Math.max(32, Math.min(128, 4096 / Math.max(1, dh) / R * R));
   }
 
   /**
@@ -48,12 +46,12 @@ final class Attention32 {
 
   /**
    * Keys per block in the forward pass: 128 when the packed block ({@code kb × dh} floats) stays
-   * within 16 KiB, else {@link #BK}. Longer blocks halve the per-row cost of the online softmax (a
-   * maximum, a rescale and a sum per block); 128 measured 8–15% faster at MiniLM's dh = 32 and T =
-   * 128, and slower at GPT-2's dh = 64, where the block no longer fits L1 beside the outputs.
+   * within 32 KiB, else {@link #BK}. Longer blocks halve the per-row cost of the online softmax (a
+   * maximum, a rescale and a sum per block): at MiniLM's dh = 32 and T = 128, 128 keys were 8–15%
+   * faster than 64; at GPT-2's dh = 64, see {@link #queryBlock}.
    */
   private static int keyBlock(int dh) {
-    return dh * 128 <= 4096 ? Math.max(128, L) : BK;
+    return dh * 128 <= 8192 ? Math.max(128, L) : BK;
   }
 
   static void forward(
