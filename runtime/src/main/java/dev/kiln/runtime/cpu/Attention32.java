@@ -400,10 +400,11 @@ final class Attention32 {
           int dFirst = doutOff + (b * Tq + tFirst) * (H * dh) + h * dh;
           // dv_j += Σ_t (P·M)_tj·dout_t and dk_j += Σ_t dS_tj·q_t, each over the block's queries:
           // four keys at a time, so each query row is read once per four keys.
-          int j = 0;
-          for (; j + R <= bk; j += R) {
+          for (int j = 0; j < bk; j += R) {
+            int n = Math.min(R, bk - j);
             int s = b * Tk + s0 + j;
-            accumulateKeys4(
+            accumulateKeys(
+                n,
                 dh,
                 pBuf,
                 tFirst * BK + j,
@@ -415,7 +416,8 @@ final class Attention32 {
                 dv,
                 dvOff + s * dvStride + h * dh,
                 dvStride);
-            accumulateKeys4(
+            accumulateKeys(
+                n,
                 dh,
                 dsBuf,
                 tFirst * BK + j,
@@ -428,31 +430,6 @@ final class Attention32 {
                 dkOff + s * dkStride + h * dh,
                 dkStride);
           }
-          for (; j < bk; j++) {
-            int s = b * Tk + s0 + j;
-            Vec.accumulateRows(
-                dh,
-                pBuf,
-                tFirst * BK + j,
-                BK,
-                rows,
-                dout,
-                dFirst,
-                H * dh,
-                dv,
-                dvOff + s * dvStride + h * dh);
-            Vec.accumulateRows(
-                dh,
-                dsBuf,
-                tFirst * BK + j,
-                BK,
-                rows,
-                q,
-                qFirst,
-                qStride,
-                dk,
-                dkOff + s * dkStride + h * dh);
-          }
         }
       }
     });
@@ -460,12 +437,13 @@ final class Attention32 {
 
   /**
    * {@code dst[g] += Σ_{r < rows} w[wOff + r·wStride + g]·src[srcOff + r·srcStride + 0:dh]} for the
-   * {@link #R} rows {@code g} of {@code dst} ({@code dstOff + g·dstStride}): {@link
-   * Vec#accumulateRows} for four weight columns at once, so each source row is loaded once for the
-   * four, with each sum taken in the same row order. A source row is skipped when all four weights
-   * are 0.
+   * {@code n ≤ }{@link #R} rows {@code g} of {@code dst} ({@code dstOff + g·dstStride}): for four, {@link
+   * Vec#accumulateRows} on four weight columns at once, so each source row is loaded once for the
+   * four, with each sum taken in the same row order (a source row is skipped when all four weights
+   * are 0); fewer, a column at a time.
    */
-  private static void accumulateKeys4(
+  private static void accumulateKeys(
+      int n,
       int dh,
       float[] w,
       int wOff,
@@ -482,7 +460,7 @@ final class Attention32 {
     int o2 = o1 + dstStride;
     int o3 = o2 + dstStride;
     int d = 0;
-    for (; d + 2 * L <= dh; d += 2 * L) {
+    for (; n == R && d + 2 * L <= dh; d += 2 * L) {
       FloatVector a00 = FloatVector.fromArray(S, dst, o0 + d);
       FloatVector a01 = FloatVector.fromArray(S, dst, o0 + d + L);
       FloatVector a10 = FloatVector.fromArray(S, dst, o1 + d);
@@ -526,8 +504,8 @@ final class Attention32 {
       a31.intoArray(dst, o3 + d + L);
     }
     if (d < dh) {
-      // The last (under two vectors) columns, a key at a time.
-      for (int g = 0; g < R; g++) {
+      // The columns left (all of them for fewer than four keys), a key at a time.
+      for (int g = 0; g < n; g++) {
         Vec.accumulateRows(
             dh - d,
             w,
