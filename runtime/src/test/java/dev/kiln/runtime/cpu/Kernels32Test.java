@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -257,11 +259,10 @@ class Kernels32Test {
     }
   }
 
-  private static float[] viaNormalCdf(
-      float[] x, java.util.function.UnaryOperator<jdk.incubator.vector.FloatVector> cdf) {
+  private static float[] viaNormalCdf(float[] x, UnaryOperator<FloatVector> cdf) {
     float[] out = new float[x.length];
     for (int i = 0; i < x.length; i += Vec.L) {
-      var v = jdk.incubator.vector.FloatVector.fromArray(Vec.S, x, i);
+      FloatVector v = FloatVector.fromArray(Vec.S, x, i);
       v.mul(cdf.apply(v)).intoArray(out, i);
     }
     return out;
